@@ -1,0 +1,58 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import knexFactory, { type Knex } from 'knex'
+import pg from 'pg'
+
+// int8 comes back as bigint, never as a float or a lossy number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => BigInt(v))
+
+export type Db = Knex
+export type Trx = Knex.Transaction
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const migrationsDir = path.join(root, 'migrations')
+
+export const migrationConfig: Knex.MigratorConfig = {
+  directory: migrationsDir,
+  loadExtensions: ['.ts'],
+  tableName: 'knex_migrations',
+}
+
+export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Db {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: databaseUrl, application_name: 'cabinet-gateway' },
+    pool,
+    migrations: migrationConfig,
+    acquireConnectionTimeout: 10_000,
+  })
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const target = new URL(databaseUrl)
+  const name = decodeURIComponent(target.pathname.slice(1))
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unsupported database name "${name}"`)
+  const admin = new URL(databaseUrl)
+  admin.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: admin.toString() })
+  await client.connect()
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name])
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`create database "${name}"`)
+      } catch (err) {
+        // Another process created it between our check and our create.
+        if ((err as { code?: string }).code !== '42P04') throw err
+      }
+    }
+  } finally {
+    await client.end()
+  }
+}
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = await db.migrate.latest()
+  return applied as string[]
+}

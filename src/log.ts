@@ -1,0 +1,28 @@
+import { pino, type Logger } from 'pino'
+
+/** Paths that never reach a log line, whatever component logs them. */
+export const redactPaths = [
+  'password', '*.password', 'oldPassword', '*.oldPassword', 'newPassword', '*.newPassword',
+  'passwordHash', '*.passwordHash', 'password_hash', '*.password_hash',
+  'fin', '*.fin', 'FIN', '*.FIN',
+  'card', '*.card', 'CARD', '*.CARD', 'pan', '*.pan', 'card_mask', '*.card_mask',
+  'cvv', '*.cvv', 'token', '*.token', 'TOKEN', '*.TOKEN',
+  'signature', '*.signature', 'P_SIGN', '*.P_SIGN', 'sign', '*.sign',
+  'key', '*.key', 'secret', '*.secret', 'privateKey', '*.privateKey',
+  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
+  'headers.cookie', 'req.headers.cookie', 'cookie', '*.cookie',
+  'smsCode', '*.smsCode', 'code_hash', '*.code_hash',
+]
+
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service: 'cabinet-gateway' },
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { err: pino.stdSerializers.err },
+  })
+}
+
+/** The process-wide root logger; components take children of it. */
+export const log: Logger = createLogger()
+export type { Logger }
