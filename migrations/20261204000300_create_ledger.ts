@@ -83,6 +83,17 @@ export async function up(knex: Knex): Promise<void> {
     create trigger ledger_entries_immutable
       before update or delete on ledger_entries
       for each row execute function ledger_refuse_change();
+    -- Balances move only through entries: a direct write to the column is refused.
+    create function accounts_guard_balance() returns trigger language plpgsql as $$
+    begin
+      if pg_trigger_depth() <= 1 and new.balance is distinct from old.balance then
+        raise exception 'accounts.balance changes only through ledger entries'
+          using errcode = '42501';
+      end if;
+      return new;
+    end $$;
+    create trigger accounts_balance_guard before update of balance on accounts
+      for each row execute function accounts_guard_balance();
     create trigger ledger_transactions_no_truncate before truncate on ledger_transactions
       for each statement execute function ledger_refuse_change();
     create trigger ledger_entries_no_truncate before truncate on ledger_entries
@@ -98,5 +109,6 @@ export async function down(knex: Knex): Promise<void> {
     drop function ledger_apply_entry();
     drop function ledger_check_balanced();
     drop function ledger_refuse_change();
+    drop function accounts_guard_balance();
   `)
 }

@@ -1,0 +1,5 @@
+export * from './types.ts'
+export { accountCode, accountId, openCabinetAccount } from './accounts.ts'
+export { post, postBatch } from './post.ts'
+export { balanceOf, cabinetAccount, cabinetBalance, cabinetHistory } from './read.ts'
+export type { HistoryPage, HistoryRow } from './read.ts'
