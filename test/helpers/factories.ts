@@ -2,6 +2,8 @@ import { randomInt } from 'node:crypto'
 import type { Db } from '../../src/db.ts'
 import { openCabinetAccount } from '../../src/ledger/index.ts'
 
+// A per-process random start keeps parallel test files from colliding.
+const start = randomInt(1_000_000) * 10
 let serial = 0
 
 /** A cabinet row with its account, bypassing the registry: for ledger tests. */
@@ -10,14 +12,14 @@ export async function cabinetFactory(
   overrides: Record<string, unknown> = {},
 ): Promise<{ id: bigint; number: bigint; accountId: bigint }> {
   serial += 1
-  const n = `${process.pid % 1000}${serial}${randomInt(1000)}`.padStart(7, '0').slice(-7)
+  const n = String((start + serial) % 10_000_000).padStart(7, '0')
   return db.transaction(async (trx) => {
     const [row] = await trx('cabinets').insert({
-      number: BigInt(9_000_000 + serial * 10 + randomInt(10)) + BigInt(randomInt(1e6)) * 100n,
+      number: 900_000_000n + BigInt(start + serial),
       document_series: '-',
       document_number: `AA${n}`,
       document: `AA${n}`,
-      fin: `F${n.slice(1)}X`.slice(0, 7),
+      fin: n,
       surname: 'HƏMİDOV',
       name: 'VÜSAL',
       patronymic: 'MUSƏYRƏLİ OĞLU',
