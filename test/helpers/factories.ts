@@ -12,10 +12,11 @@ export async function cabinetFactory(
   overrides: Record<string, unknown> = {},
 ): Promise<{ id: bigint; number: bigint; accountId: bigint }> {
   serial += 1
-  const n = String((start + serial) % 10_000_000).padStart(7, '0')
+  const unique = start + serial
+  const n = String(unique % 10_000_000).padStart(7, '0')
   return db.transaction(async (trx) => {
     const [row] = await trx('cabinets').insert({
-      number: 900_000_000n + BigInt(start + serial),
+      number: 900_000_000n + BigInt(unique),
       document_series: '-',
       document_number: `AA${n}`,
       document: `AA${n}`,
