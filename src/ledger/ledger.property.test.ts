@@ -30,8 +30,12 @@ async function invariants() {
   const negative = await ctx.db('accounts').where('balance', '<', 0).select('id')
   const drift = await ctx.db.raw(`select a.id from accounts a
     left join ledger_entries e on e.account_id = a.id
-    where a.tracked group by a.id, a.balance
-    having a.balance <> coalesce(sum(e.amount), 0)`)
+    where a.tracked group by a.id
+    having a.balance <> coalesce(sum(e.amount), 0)
+      or a.credits_total <> coalesce(sum(e.amount) filter (where e.amount > 0), 0)
+      or a.debits_total <> coalesce(-sum(e.amount) filter (where e.amount < 0), 0)
+      or a.credits_count <> count(e.id) filter (where e.amount > 0)
+      or a.debits_count <> count(e.id) filter (where e.amount < 0)`)
   const total = await ctx.db('ledger_entries').first(ctx.db.raw('coalesce(sum(amount),0) as s'))
   return { unbalanced: unbalanced.length, negative: negative.length,
     drift: drift.rows.length, total: String(total.s) }

@@ -51,21 +51,26 @@ export async function cabinetHistory(
 ): Promise<HistoryPage> {
   const perPage = Math.min(Math.max(Math.trunc(opts.perPage ?? 20), 1), 200)
   const page = Math.max(Math.trunc(opts.page ?? 1), 1)
-  const account = await cabinetAccount(db, cabinetId)
-  const sign = opts.direction === 'credits' ? '>' : '<'
+  const acc = await db('accounts').where({ cabinet_id: cabinetId })
+    .first('id', 'credits_total', 'credits_count', 'debits_total', 'debits_count')
+  if (!acc) throw new GatewayError('not_found', `cabinet ${cabinetId} has no account`)
+  const credits = opts.direction === 'credits'
+  const sign = credits ? '>' : '<'
   const base = () => db('ledger_entries as e')
-    .where('e.account_id', String(account)).andWhere('e.amount', sign, 0)
+    .where('e.account_id', String(acc.id)).andWhere('e.amount', sign, 0)
 
-  const [summary] = await base()
-    .select(db.raw('count(*)::int as count'),
-      db.raw('coalesce(sum(abs(e.amount)), 0)::bigint as total'))
+  // Totals are kept on the account row by the ledger trigger.
+  const summary = {
+    count: Number(credits ? acc.credits_count : acc.debits_count),
+    total: (credits ? acc.credits_total : acc.debits_total) as bigint,
+  }
   const rows = await base()
     .join('ledger_transactions as t', 't.id', 'e.transaction_id')
     .orderBy('e.id', 'desc')
     .limit(perPage).offset((page - 1) * perPage)
     .select('t.id as transaction_id', 't.kind', 'e.amount', 't.created_at', 't.metadata')
 
-  const count = (summary as { count: number }).count
+  const count = summary.count
   return {
     rows: rows.map((r) => ({
       transactionId: r.transaction_id as bigint,
@@ -74,7 +79,7 @@ export async function cabinetHistory(
       createdAt: r.created_at as Date,
       metadata: r.metadata as Record<string, unknown>,
     })),
-    total: (summary as { total: bigint }).total,
+    total: summary.total,
     count,
     page,
     perPage,
