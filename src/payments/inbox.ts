@@ -1,0 +1,47 @@
+import type { AppContext } from '../context.ts'
+import { enqueueCredits } from '../queue/credits.ts'
+import {
+  acceptPayment, type AcceptInput, type AcceptOutcome, type Payment,
+} from './accept.ts'
+
+export type InboxDeps = Pick<AppContext, 'db' | 'log' | 'metrics' | 'queues'>
+
+/**
+ * The money path's front door for every protocol: commit the payment, then
+ * (only after the commit) wake the credits worker. A failed enqueue is not the
+ * payer's problem: the row is committed and the sweeper enqueues it later.
+ */
+export async function receivePayment(deps: InboxDeps, input: AcceptInput)
+  : Promise<AcceptOutcome> {
+  const outcome = await acceptPayment(deps.db, input)
+  const { payment } = outcome
+  const labels = { provider: input.provider }
+  switch (outcome.status) {
+    case 'accepted':
+      deps.metrics.paymentsAccepted.inc(labels)
+      try {
+        await enqueueCredits(deps.queues.credits, [payment.id])
+      } catch (err) {
+        deps.metrics.enqueueFailures.inc()
+        deps.log.warn({ err, paymentId: payment.id.toString() },
+          'credit job not enqueued; the sweeper will pick the payment up')
+      }
+      break
+    case 'replayed':
+      deps.metrics.paymentsReplayed.inc(labels)
+      break
+    case 'mismatch':
+      reportMismatch(deps, payment)
+      break
+  }
+  return outcome
+}
+
+/** A known external id came back asking for another account or amount: alert. */
+export function reportMismatch(deps: Pick<InboxDeps, 'log' | 'metrics'>, payment: Payment)
+  : void {
+  deps.metrics.paymentMismatches.inc({ provider: payment.provider })
+  deps.log.error({ provider: payment.provider, externalId: payment.externalId,
+    paymentId: payment.id.toString() },
+  'payment id repeated with another account or amount: refused, nothing credited')
+}

@@ -1,0 +1,70 @@
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Logger } from '../log.ts'
+
+/** The queue of payments waiting to be posted to the ledger. */
+export const creditsQueueName = 'credits'
+
+/** Job data carries the payment id only: no personal data ever sits in Redis. */
+export interface CreditJob {
+  paymentId: string
+}
+
+/** BullMQ refuses all-digit ids and ':' in ids, so the payment id gets a prefix. */
+export function creditJobId(paymentId: bigint): string {
+  return `p-${paymentId}`
+}
+
+export interface CreditsQueue {
+  queue: Queue<CreditJob>
+  connection: Redis
+  prefix: string
+  close(): Promise<void>
+}
+
+/**
+ * The producer side. Commands fail at once while Redis is away (no offline
+ * queue): the payment is already committed and the sweeper enqueues it later.
+ */
+export function createCreditsQueue(redisUrl: string, prefix: string, log: Logger)
+  : CreditsQueue {
+  const connection = new Redis(redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 200, 5000),
+  })
+  // Reconnection is automatic; a listener keeps an outage from crashing the process.
+  connection.on('error', (err) => log.warn({ err }, 'credits queue: redis connection error'))
+  const queue = new Queue<CreditJob>(creditsQueueName, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 500 },
+      // Completed ids are dropped, so the sweeper can re-add a payment that a
+      // finished job did not post.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  })
+  queue.on('error', (err) => log.warn({ err }, 'credits queue error'))
+  return {
+    queue,
+    connection,
+    prefix,
+    async close() {
+      await queue.close()
+      connection.disconnect()
+    },
+  }
+}
+
+/** Adds one job per payment; an id already waiting or running is left alone. */
+export async function enqueueCredits(q: CreditsQueue, paymentIds: bigint[]): Promise<void> {
+  if (paymentIds.length === 0) return
+  await q.queue.addBulk(paymentIds.map((id) => ({
+    name: 'post',
+    data: { paymentId: id.toString() },
+    opts: { jobId: creditJobId(id) },
+  })))
+}
