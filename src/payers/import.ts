@@ -68,17 +68,26 @@ export async function importPeople(
     opts.onProgress?.(bytes)
   }
 
+  // The first CSV syntax error ends the import: after it the parser may have
+  // joined or dropped lines, so nothing read past it can be trusted.
+  let syntaxError: { rawLine: number; message: string } | undefined
   const parser = input.pipe(parse({
     bom: true, columns: (names: string[]) => checkHeader(names, header), info: true,
     relax_column_count: true, skip_empty_lines: true, trim: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      syntaxError ??= { rawLine: Number(err?.lines ?? 0), message: err?.message ?? 'bad CSV' }
+    },
   }))
   input.once('error', (err) => parser.destroy(err))
-  let lastLine = 0
+  // csv-parse counts a CRLF inside a quoted field as two lines; this undoes it.
+  let extraLines = 0
   try {
     for await (const { record, info } of parser as AsyncIterable<Parsed>) {
+      if (syntaxError && info.lines >= syntaxError.rawLine) break
+      extraLines += countCrlf(record)
       // info.lines is where a record ends; a quoted field may span lines.
-      const line = info.lines - newlines(record)
-      lastLine = info.lines
+      const line = info.lines - extraLines - newlines(record)
       const reason = rowProblem(record, info, seenDocument, seenFin, line)
       if (typeof reason === 'string') {
         report.rejected.push({ line, reason })
@@ -88,14 +97,15 @@ export async function importPeople(
       if (batch.length >= batchSize) await flush(info.bytes)
     }
   } catch (err) {
-    if (!(err instanceof CsvError) || !header.seen) throw unreadable(err)
-    await flush(0)
-    const line = typeof err.lines === 'number' ? err.lines : lastLine + 1
-    report.stopped = { line, reason: err.message }
-    return report
+    throw unreadable(err)
   }
-  if (!header.seen) throw unreadable(new Error('the file is empty: no header line'))
+  if (!header.seen) {
+    throw unreadable(new Error(syntaxError?.message ?? 'the file is empty: no header line'))
+  }
   await flush(Number.MAX_SAFE_INTEGER)
+  if (syntaxError) {
+    report.stopped = { line: syntaxError.rawLine - extraLines, reason: syntaxError.message }
+  }
   return report
 }
 
@@ -106,6 +116,10 @@ interface Parsed {
 
 function newlines(record: Record<string, string>): number {
   return Object.values(record).join('').match(/\r\n|\r|\n/g)?.length ?? 0
+}
+
+function countCrlf(record: Record<string, string>): number {
+  return Object.values(record).join('').match(/\r\n/g)?.length ?? 0
 }
 
 // Stream and file-system errors keep their own code (ENOENT, EACCES, EISDIR).
