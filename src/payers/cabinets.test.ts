@@ -186,7 +186,7 @@ test('the local registry answers a person with a calendar birth date, or null', 
 })
 
 test('the local driver is the configured registry by default', async (t) => {
-  const person = makePerson(501)
+  const person = makePerson(600)
   await seedPeople(ctx.db, [person])
   const registry = createRegistry({ registryDriver: 'local', registryUrl: undefined }, ctx.db)
   t.deepEqual(await registry.findByDocument(person.document), person)
