@@ -103,19 +103,19 @@ async function markForReview(trx: Trx, run: { id: bigint; provider: string; day:
   const { rowCount } = await trx.raw(`insert into reconciliation_reviews as v
       (provider, day, category, item_key, external_id, payment_id, line, theirs_amount,
        ours_amount, details, first_run_id, last_run_id)
-    select :provider, :day, category,
+    select :provider, :day::date, category,
       case when category = 'duplicate_theirs' then external_id || '@' || line
            else external_id end,
       external_id, payment_id, line, theirs_amount, ours_amount,
       jsonb_strip_nulls(jsonb_build_object('theirsAccount', theirs_account,
         'oursPayer', ours_payer, 'oursState', ours_state, 'note', related)),
-      :run, :run
+      :run::bigint, :run::bigint
     from recon_result
     where category not in ('matched', 'missing_ours')
       or (category = 'missing_ours' and related is not null)
     union all
-    select :provider, :day, 'malformed', 'line ' || line, null, null, line, null, null,
-      jsonb_build_object('reason', reason, 'text', text), :run, :run
+    select :provider, :day::date, 'malformed', 'line ' || line, null, null, line, null, null,
+      jsonb_build_object('reason', reason, 'text', text), :run::bigint, :run::bigint
     from recon_malformed
     on conflict (provider, day, category, item_key)
     do update set last_run_id = excluded.last_run_id, details = excluded.details`,
