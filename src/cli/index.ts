@@ -2,10 +2,14 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.ts'
 import { isGatewayError } from '../errors.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerCabinet } from './cabinet.ts'
+import { registerPeople } from './people.ts'
 
 /** Each area of the product adds its subcommands here. */
 const registrations: Array<(program: Command) => void> = [
   registerMigrate,
+  registerPeople,
+  registerCabinet,
 ]
 
 export function buildProgram(): Command {
