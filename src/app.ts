@@ -5,6 +5,7 @@ import type { AppContext } from './context.ts'
 import { errorHandler } from './http/errors.ts'
 import { healthRouter } from './http/health.ts'
 import { requestLogger } from './http/logging.ts'
+import { webRouter } from './web/index.ts'
 
 /** Builds the routers of one area of the product from the shared context. */
 export type RouterFactory = (ctx: AppContext) => Router | Router[]
@@ -16,6 +17,7 @@ export type RouterFactory = (ctx: AppContext) => Router | Router[]
  */
 export const routerFactories: RouterFactory[] = [
   adapterRouters, // terminal networks and card processors: adapters/index.ts
+  webRouter, // the web cabinet: src/web/index.ts
 ]
 
 /**

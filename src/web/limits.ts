@@ -15,6 +15,12 @@ export const loginRules: Record<'account' | 'address', LimitRule> = {
   address: { points: 20, windowSec: 15 * 60, blockSec: 15 * 60 },
 }
 
+/** Registry lookups that failed: generous, but enough to stop walking the registry. */
+export const lookupRules: Record<'account' | 'address', LimitRule> = {
+  account: { points: 10, windowSec: 15 * 60, blockSec: 15 * 60 },
+  address: { points: 30, windowSec: 15 * 60, blockSec: 15 * 60 },
+}
+
 export interface FailureKeys {
   address: string
   /** The cabinet id when the reference resolved, else the normalised reference. */

@@ -4,7 +4,7 @@ import {
   createSession, destroyCabinetSessions, hashSessionId, loadSession, purgeExpiredSessions,
   sessionLimits,
 } from './session.ts'
-import { insertCabinetRow } from './testkit.ts'
+import { cabinetFactory } from '../../test/helpers/factories.ts'
 
 const ctx = useDb(test)
 const minutes = (n: number) => n * 60_000
@@ -26,7 +26,7 @@ test('an unknown or malformed token finds no session', async (t) => {
 })
 
 test('a session idle for longer than the idle limit is gone', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const start = new Date()
   const { token } = await createSession(ctx.db, cab.id, {}, start)
   const later = new Date(start.getTime() + sessionLimits.idleMs - minutes(1))
@@ -37,7 +37,7 @@ test('a session idle for longer than the idle limit is gone', async (t) => {
 })
 
 test('an active session still ends at its absolute expiry', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const start = new Date()
   const { token } = await createSession(ctx.db, cab.id, {}, start)
   let now = start
@@ -56,10 +56,10 @@ test('a visitor session without a cabinet lives a shorter time', async (t) => {
 })
 
 test('ending a cabinet sessions keeps the one named', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const a = await createSession(ctx.db, cab.id)
   const b = await createSession(ctx.db, cab.id)
-  const other = await insertCabinetRow(ctx.db)
+  const other = await cabinetFactory(ctx.db)
   const c = await createSession(ctx.db, other.id)
   t.is(await destroyCabinetSessions(ctx.db, cab.id, a.session.idHash), 1)
   t.truthy(await loadSession(ctx.db, a.token))

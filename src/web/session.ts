@@ -5,6 +5,8 @@ import type { Db } from '../db.ts'
 export interface SessionData {
   /** Registration step 1 passed: the document and FIN the person proved. */
   registration?: { document: string; fin: string }
+  /** Registration finished: the new cabinet number, shown until the session ends. */
+  registered?: string
   /** Password reset: the cabinet the code was sent for (absent when none was). */
   reset?: { cabinetId: string | null; codeId: string | null }
   /** A new mobile number waiting for its SMS code. */

@@ -2,13 +2,14 @@ import test from 'ava'
 import { useDb } from '../../test/helpers/db.ts'
 import { isGatewayError, GatewayError } from '../errors.ts'
 import { checkCode, codeRules, issueCode } from './sms-codes.ts'
-import { insertCabinetRow, memorySms } from './testkit.ts'
+import { cabinetFactory } from '../../test/helpers/factories.ts'
+import { memorySms } from './testkit.ts'
 
 const ctx = useDb(test)
 const phone = '+994501234567'
 
 test('an issued code is six digits, sent by SMS and stored only as a hash', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const res = await issueCode(ctx.db, sms, { cabinetId: cab.id, purpose: 'confirm_mobile', phone })
   t.true(res.ok)
@@ -21,7 +22,7 @@ test('an issued code is six digits, sent by SMS and stored only as a hash', asyn
 })
 
 test('the right code confirms once and returns the phone', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const res = await issueCode(ctx.db, sms, { cabinetId: cab.id, purpose: 'confirm_mobile', phone })
   if (!res.ok) return t.fail()
@@ -32,8 +33,8 @@ test('the right code confirms once and returns the phone', async (t) => {
 })
 
 test('a code is refused for another cabinet or another purpose', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
-  const other = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
+  const other = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const res = await issueCode(ctx.db, sms, { cabinetId: cab.id, purpose: 'confirm_mobile', phone })
   if (!res.ok) return t.fail()
@@ -45,7 +46,7 @@ test('a code is refused for another cabinet or another purpose', async (t) => {
 })
 
 test('five wrong codes use up the code, even the right one after them', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const res = await issueCode(ctx.db, sms, { cabinetId: cab.id, purpose: 'confirm_mobile', phone })
   if (!res.ok) return t.fail()
@@ -61,7 +62,7 @@ test('five wrong codes use up the code, even the right one after them', async (t
 })
 
 test('parallel guesses never exceed the attempt limit', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const res = await issueCode(ctx.db, sms, { cabinetId: cab.id, purpose: 'confirm_mobile', phone })
   if (!res.ok) return t.fail()
@@ -75,7 +76,7 @@ test('parallel guesses never exceed the attempt limit', async (t) => {
 })
 
 test('a code past its five minutes is expired', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const start = new Date()
   const res = await issueCode(ctx.db, sms,
@@ -87,7 +88,7 @@ test('a code past its five minutes is expired', async (t) => {
 })
 
 test('a second code within a minute is refused with the wait, later allowed', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const req = { cabinetId: cab.id, purpose: 'confirm_mobile' as const, phone }
   const start = new Date()
@@ -99,7 +100,7 @@ test('a second code within a minute is refused with the wait, later allowed', as
 })
 
 test('no more than five codes go out in an hour', async (t) => {
-  const cab = await insertCabinetRow(ctx.db)
+  const cab = await cabinetFactory(ctx.db)
   const sms = memorySms()
   const req = { cabinetId: cab.id, purpose: 'reset_password' as const, phone }
   const start = Date.now()
@@ -112,7 +113,7 @@ test('no more than five codes go out in an hour', async (t) => {
 
 test('a code the SMS gateway could not send is forgotten, so a retry is not throttled',
   async (t) => {
-    const cab = await insertCabinetRow(ctx.db)
+    const cab = await cabinetFactory(ctx.db)
     const failing = { driver: 'failing', send: async () => {
       throw new GatewayError('unavailable', 'down')
     } }
