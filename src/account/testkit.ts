@@ -1,0 +1,36 @@
+import { randomInt } from 'node:crypto'
+import { cabinetFactory } from '../../test/helpers/factories.ts'
+import type { Db } from '../db.ts'
+import { accountId, cabinetAccount, post } from '../ledger/index.ts'
+import { cabinetNumberFromBase, hashPassword } from '../payers/index.ts'
+
+/** The password every holder made by `holderFactory` has. */
+export const holderPassword = 'parol2026'
+let hash: Promise<string> | undefined
+let base = BigInt(randomInt(1_000_000, 9_000_000)) * 10n
+
+/**
+ * A cabinet whose number carries a valid check digit and whose password is
+ * `holderPassword`, with its ledger account.
+ */
+export async function holderFactory(db: Db, overrides: Record<string, unknown> = {})
+  : Promise<{ id: bigint; number: bigint; accountId: bigint }> {
+  hash ??= hashPassword(holderPassword)
+  base += 1n
+  return cabinetFactory(db, { number: cabinetNumberFromBase(base),
+    password_hash: await hash, ...overrides })
+}
+
+let funded = 0
+
+/** Credits a cabinet from a test provider's clearing account, as a terminal payment would. */
+export async function fundCabinet(db: Db, cabinetId: bigint, amount: bigint,
+  paymentCode = '100000000000009'): Promise<void> {
+  funded += 1
+  const key = `test-fund:${process.pid}:${funded}`
+  const [clearing, to] = await Promise.all([
+    accountId(db, { kind: 'clearing', provider: 'testnet' }), cabinetAccount(db, cabinetId)])
+  await post(db, { key, kind: 'credit',
+    legs: [{ account: clearing, amount: -amount }, { account: to, amount }],
+    metadata: { paymentCode } })
+}
