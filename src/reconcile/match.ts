@@ -1,4 +1,4 @@
-import type { Trx } from '../db.ts'
+import type { Db, Trx } from '../db.ts'
 import type { Qepik } from '../money.ts'
 
 /** How one registry line or one of our payments came out of matching. */
@@ -31,7 +31,7 @@ export interface DayWindow {
   endLocal: string
 }
 
-export async function dayWindow(trx: Trx, day: string, zone: string, cutoff: string)
+export async function dayWindow(trx: Db | Trx, day: string, zone: string, cutoff: string)
   : Promise<DayWindow> {
   // A day with a cut-off of 23:00 runs from 23:00 the day before to 23:00 that day.
   const first = cutoff === '00:00' ? day : null

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { GatewayError } from '../errors.ts'
-import { timeZone, type ProvidersFile } from '../providers.ts'
+import { DateTime } from 'luxon'
+import type { ProvidersFile } from '../providers.ts'
 
 export const registryFormats = ['qiwi-tsv', 'csv', 'xml'] as const
 export type RegistryFormat = (typeof registryFormats)[number]
@@ -20,7 +21,9 @@ export interface RegistryProfile {
 
 const registryOption = z.object({
   format: z.enum(registryFormats).default('qiwi-tsv'),
-  timeZone: timeZone.optional(),
+  // No default here: absent means the provider's own zone.
+  timeZone: z.string().refine((zone) => DateTime.now().setZone(zone).isValid,
+    'is not a known IANA time zone').optional(),
   cutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time like 23:00')
     .default('00:00'),
   encoding: z.string().default('utf-8').refine(isKnownEncoding, 'is not a known text encoding'),

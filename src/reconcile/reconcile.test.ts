@@ -9,7 +9,7 @@ import { paymentFactory, providersWith, registryFile, Sink } from './testkit.ts'
 
 const ctx = useDb(test)
 const providers = providersWith({
-  cats: {}, edge: {}, moscow: { registry: { timeZone: 'Europe/Moscow' } }, broken: {},
+  cats: {}, edge: {}, moscow: { timeZone: 'Europe/Moscow' }, broken: {},
   resent: {}, cut: { registry: { cutoff: '23:00' } }, trailer: {},
   csvp: { registry: { format: 'csv' } }, xmlp: { registry: { format: 'xml' } },
   badcsv: { registry: { format: 'csv' } }, badxml: { registry: { format: 'xml' } },
