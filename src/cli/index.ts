@@ -2,12 +2,20 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.ts'
 import { isGatewayError } from '../errors.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerPayments } from './payments.ts'
+import { registerReconcile } from './reconcile.ts'
+import { registerRegistry } from './registry.ts'
+import { registerSweep } from './sweep.ts'
 import { registerCabinet } from './cabinet.ts'
 import { registerPeople } from './people.ts'
 
 /** Each area of the product adds its subcommands here. */
 const registrations: Array<(program: Command) => void> = [
   registerMigrate,
+  registerReconcile,
+  registerRegistry,
+  registerPayments,
+  registerSweep,
   registerPeople,
   registerCabinet,
 ]
