@@ -16,7 +16,8 @@ let close = () => {}
 test.before(async () => {
   const app = new Koa()
   // The database is made by another before-hook, which may not have run yet.
-  app.use(apiRouter({ get db() { return ctx.db }, log: pino({ level: 'silent' }), config: loadConfig({}),
+  app.use(apiRouter({ get db() { return ctx.db }, log: pino({ level: 'silent' }),
+    config: loadConfig({}),
     providers: { providers: {}, clients: {
       exams: { token: tokens.exams, name: 'Exams', revenueAccount: 'exam-fees' },
       certs: { token: tokens.certs } } } }).routes())

@@ -7,6 +7,7 @@ import { registerReconcile } from './reconcile.ts'
 import { registerRegistry } from './registry.ts'
 import { registerSweep } from './sweep.ts'
 import { registerCabinet } from './cabinet.ts'
+import { registerCodes } from './codes.ts'
 import { registerPeople } from './people.ts'
 
 /** Each area of the product adds its subcommands here. */
@@ -18,6 +19,7 @@ const registrations: Array<(program: Command) => void> = [
   registerSweep,
   registerPeople,
   registerCabinet,
+  registerCodes,
 ]
 
 export function buildProgram(): Command {
