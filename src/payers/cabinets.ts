@@ -50,8 +50,7 @@ export async function createCabinet(
 
   const person = await registry.findByDocument(doc.document)
   if (!person) {
-    throw new GatewayError('payer_not_found',
-      `document ${doc.document} is not in the population registry`)
+    throw new GatewayError('payer_not_found', 'the document is not in the population registry')
   }
   if (person.fin !== fin) {
     throw new GatewayError('bad_request', 'FIN does not match the document',

@@ -108,6 +108,15 @@ for (const input of ['', '5ZX9K2', '5ZX9K2LL', '5ZX9K2!', '\u018fZX9K2L', '5ZX_K
   })
 }
 
+test('a missing or non-text reference reads as empty, never as a crash', (t) => {
+  for (const input of [undefined, null, ['AA0123456'] as unknown as string]) {
+    t.is(normaliseRef(input), '')
+    t.throws(() => parseDocument(input), { message: 'document number is empty' })
+    t.throws(() => parseCabinetNumber(input), { message: 'cabinet number is empty' })
+    t.throws(() => parseFin(input), { message: /FIN must be 7/ })
+  }
+})
+
 test('the Damm check digit matches the published example 572 → 4', (t) => {
   t.is(cabinetCheckDigit(572n), 4)
   t.is(dammInterim('5724'), 0)

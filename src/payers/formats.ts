@@ -22,12 +22,15 @@ const lookAlikePattern = new RegExp(`[${Object.keys(lookAlikes).join('')}]`, 'gu
 // Spaces of every kind (\s covers NBSP), and hyphens, dashes and the minus sign.
 const separators = /[\s\u200b\u2010-\u2015\u2212-]/gu
 
+/** What a caller may hand over: a missing or repeated query parameter reads as empty. */
+export type RefInput = string | null | undefined
+
 /**
  * Normalises a typed payer reference: trims, drops inner spaces and dashes,
  * maps Cyrillic look-alikes to Latin and upper-cases. It validates nothing.
  */
-export function normaliseRef(input: string): string {
-  return input
+export function normaliseRef(input: RefInput): string {
+  return (typeof input === 'string' ? input : '')
     .replace(separators, '')
     .replace(lookAlikePattern, (ch) => lookAlikes[ch] ?? ch)
     .toUpperCase()
@@ -45,9 +48,10 @@ const documentHelp = 'an ID card is AA and 7 digits (new) or AZE and 8 digits (o
 
 /**
  * Parses an identity document number such as `AA0123456` or `AZE12345678`.
- * Leading zeros are part of the number and kept. Throws 'account_format'.
+ * Leading zeros are part of the number and kept. Throws 'account_format' with
+ * a message that names the rule but not the number (it may reach a log).
  */
-export function parseDocument(input: string): ParsedDocument {
+export function parseDocument(input: RefInput): ParsedDocument {
   const ref = normaliseRef(input)
   if (ref === '') throw formatError('document number is empty')
   for (const { pattern, series, rule } of documentRules) {
@@ -57,10 +61,10 @@ export function parseDocument(input: string): ParsedDocument {
     }
     const prefix = series === '-' ? 'AA' : series
     if (ref.startsWith(prefix)) {
-      throw formatError(`document ${shown(ref)} must be ${rule}`)
+      throw formatError(`document number must be ${rule}`)
     }
   }
-  throw formatError(`document ${shown(ref)} is not recognised: ${documentHelp}`)
+  throw formatError(`document number is not recognised: ${documentHelp}`)
 }
 
 /**
@@ -69,20 +73,20 @@ export function parseDocument(input: string): ParsedDocument {
  * series may also be repeated inside the number (`AZE` + `AZE12345678`), and
  * `AA` + `0123456` is read as the new-generation card `AA0123456`.
  */
-export function parseDocumentParts(series: string, number: string): ParsedDocument {
+export function parseDocumentParts(series: RefInput, number: RefInput): ParsedDocument {
   const s = normaliseRef(series)
   const n = normaliseRef(number)
   if (n === '') throw formatError('document number is empty')
   const parsed = parseDocument(s === '' || n.startsWith(s) ? n : s + n)
   // A blank series (the form's "-") accepts any complete number.
   if (s !== '' && parsed.series !== (s === 'AA' ? '-' : s)) {
-    throw formatError(`document series ${shown(s)} does not match number ${shown(n)}`)
+    throw formatError(`document series ${shown(s)} does not match the number`)
   }
   return parsed
 }
 
 /** Parses a FIN: exactly 7 characters, digits and Latin capitals. Throws 'account_format'. */
-export function parseFin(input: string): string {
+export function parseFin(input: RefInput): string {
   const fin = normaliseRef(input)
   if (!/^[0-9A-Z]{7}$/.test(fin)) {
     throw formatError('FIN must be 7 characters: digits and Latin capital letters')
@@ -108,7 +112,7 @@ export function cabinetNumberFromBase(base: bigint): bigint {
  * Parses a cabinet number: digits only, no leading zero (`000123` is a wrong
  * format, not `123`), ending in a valid Damm check digit. Throws 'account_format'.
  */
-export function parseCabinetNumber(input: string): bigint {
+export function parseCabinetNumber(input: RefInput): bigint {
   const ref = normaliseRef(input)
   if (ref === '') throw formatError('cabinet number is empty')
   if (!/^\d+$/.test(ref)) throw formatError('cabinet number must contain digits only')
@@ -124,7 +128,7 @@ function formatError(message: string): GatewayError {
   return new GatewayError('account_format', message)
 }
 
-// Echoes at most a short, already-normalised prefix of what was typed.
-function shown(ref: string): string {
-  return ref.length > 16 ? `"${ref.slice(0, 16)}…"` : `"${ref}"`
+// Echoes a typed series, never a document number: those are personal data.
+function shown(series: string): string {
+  return series.length > 3 ? `"${series.slice(0, 3)}…"` : `"${series}"`
 }

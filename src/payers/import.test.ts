@@ -69,7 +69,7 @@ test.serial('bad rows are reported by line and the good ones still land', async 
   ].join('\r\n')
   const report = await importPeople(ctx.db, chunked(csv), { batchSize: 2 })
   t.deepEqual(report.rejected, [
-    { line: 3, reason: 'document "AA00001" must be AA and 7 digits' },
+    { line: 3, reason: 'document number must be AA and 7 digits' },
     { line: 4, reason: 'FIN must be 7 characters: digits and Latin capital letters' },
     { line: 6, reason: 'surname is empty' },
     { line: 7, reason: 'birth_date must be a calendar date like 1990-06-15' },

@@ -2,7 +2,7 @@ export {
   cabinetCheckDigit, cabinetNumberFromBase, normaliseRef, parseCabinetNumber, parseDocument,
   parseDocumentParts, parseFin,
 } from './formats.ts'
-export type { DocumentSeries, ParsedDocument } from './formats.ts'
+export type { DocumentSeries, ParsedDocument, RefInput } from './formats.ts'
 export { azUpper, fullName, maskedName } from './names.ts'
 export type { PersonName } from './names.ts'
 export { checkPasswordStrength, hashPassword, verifyPassword } from './password.ts'

@@ -1,6 +1,8 @@
 import type { Db, Trx } from '../db.ts'
 import { GatewayError } from '../errors.ts'
-import { normaliseRef, parseCabinetNumber, parseDocument } from './formats.ts'
+import {
+  normaliseRef, parseCabinetNumber, parseDocument, type RefInput,
+} from './formats.ts'
 import { fullName, maskedName } from './names.ts'
 
 export type PayerMode = 'document' | 'cabinet' | 'either'
@@ -15,7 +17,7 @@ export interface ResolvedPayer {
 }
 
 /** Turns a typed reference into a lookup key, as the network's mode allows. */
-export function payerKey(ref: string, mode: PayerMode)
+export function payerKey(ref: RefInput, mode: PayerMode)
   : { number: bigint } | { document: string } {
   if (mode === 'cabinet') return { number: parseCabinetNumber(ref) }
   if (mode === 'document') return { document: parseDocument(ref).document }
@@ -33,7 +35,7 @@ export function payerKey(ref: string, mode: PayerMode)
  */
 export async function resolvePayer(
   db: Db | Trx,
-  ref: string,
+  ref: RefInput,
   mode: PayerMode,
   opts: { allowBlocked?: boolean } = {},
 ): Promise<ResolvedPayer> {
@@ -43,7 +45,7 @@ export async function resolvePayer(
   if (!row) {
     throw new GatewayError('payer_not_found', 'number' in key
       ? `no cabinet has number ${key.number}`
-      : `no cabinet is registered for document ${key.document}`)
+      : 'no cabinet is registered for this document')
   }
   if (row.blocked && !opts.allowBlocked) {
     throw new GatewayError('cabinet_blocked', `cabinet ${row.number} is blocked`)
