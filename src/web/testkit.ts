@@ -4,9 +4,11 @@ import { Readable } from 'node:stream'
 import { buildApp } from '../app.ts'
 import { loadConfig } from '../config.ts'
 import { createContext, type AppContext } from '../context.ts'
+import type { TestFn } from 'ava'
+import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
 import type { Db } from '../db.ts'
 import { captureLog, deletePrefixKeys, providersOf, testPrefix } from '../http/testkit.ts'
-import { importPeople } from '../payers/index.ts'
+import { createCabinet, importPeople, localRegistry } from '../payers/index.ts'
 import { loadQueueSettings } from '../queue/settings.ts'
 import type { WebOverrides } from './deps.ts'
 import { webRouter } from './index.ts'
@@ -121,6 +123,8 @@ export async function loadSamplePeople(db: Db): Promise<void> {
 
 export interface CabinetHarness {
   url: string
+  /** A fresh client from an address of its own (the app trusts X-Forwarded-For here). */
+  client(headers?: Record<string, string>): PageClient
   ctx: AppContext
   sms: ReturnType<typeof memorySms>
   lines: Array<Record<string, unknown>>
@@ -132,7 +136,8 @@ export async function startCabinet(
   db: Db,
   opts: { env?: NodeJS.ProcessEnv; overrides?: WebOverrides } = {},
 ): Promise<CabinetHarness> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', ...opts.env })
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', TRUST_PROXY: 'true',
+    ...opts.env })
   const { log, lines } = captureLog()
   const prefix = testPrefix('web')
   const ctx = createContext(config, {
@@ -143,9 +148,15 @@ export async function startCabinet(
   const app = buildApp(ctx, [webRouter(ctx, { sms, ...opts.overrides })])
   const server = createServer(app.callback())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  let clients = 0
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    ctx, sms, lines,
+    url, ctx, sms, lines,
+    client(headers = {}) {
+      clients += 1
+      const address = `10.${process.pid % 250}.${Math.floor(clients / 250)}.${clients % 250}`
+      return new PageClient(url, { 'x-forwarded-for': address, ...headers })
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
@@ -155,4 +166,78 @@ export async function startCabinet(
       await deletePrefixKeys(config.redisUrl, prefix)
     },
   }
+}
+
+/** The sample people's documents and FINs by a short name. */
+export const people = {
+  hamidov: { document: 'AA0123456', fin: '5ZX9K2L' },
+  mammadova: { document: 'AA7654321', fin: '6BQ2M7T' },
+  quliyev: { document: 'AZE10293847', fin: '1TR5Q8W' },
+  ismayilova: { document: 'AZE55501234', fin: '3KD8P1Z' },
+  oneil: { document: 'AA1000001', fin: '7NW3J6H' },
+  aliyeva: { document: 'AA1000002', fin: '2CV6Y9R' },
+  petrov: { document: 'MYI0045678', fin: '9PL4X2E' },
+  yilmaz: { document: 'DYI0007777', fin: '4HG7T3U' },
+  nasibov: { document: 'AA2000003', fin: '8MK1S5D' },
+  jafarova: { document: 'AA2000004', fin: '5RF2B8N' },
+} as const
+
+export const goodPassword = 'Bahar2026yaz'
+
+/** Opens a cabinet the way registration does, optionally with a confirmed mobile. */
+export async function openCabinet(
+  db: Db,
+  person: { document: string; fin: string },
+  opts: { password?: string; mobile?: string; confirmed?: boolean } = {},
+): Promise<{ id: bigint; number: bigint }> {
+  const cab = await createCabinet(db, localRegistry(db), {
+    ...person, password: opts.password ?? goodPassword,
+    ...(opts.mobile ? { mobile: opts.mobile } : {}),
+  })
+  if (opts.confirmed) {
+    await db('cabinets').where({ id: cab.id }).update({ mobile_confirmed_at: db.fn.now() })
+  }
+  return cab
+}
+
+/** A client logged in as `ref`; throws when the login is refused. */
+export async function loggedIn(
+  h: Pick<CabinetHarness, 'client'>,
+  ref: string,
+  password = goodPassword,
+): Promise<PageClient> {
+  const client = h.client()
+  await client.get('/giris')
+  const res = await client.post('/giris', { ref, password })
+  if (res.status !== 303) throw new Error(`login as ${ref} answered ${res.status}`)
+  return client
+}
+
+/** Whether a page shows `text` (as the templates escape it). */
+export function shows(html: string, text: string): boolean {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+  return html.includes(escaped)
+}
+
+/**
+ * A test file's own database with the sample people and the cabinet app over
+ * it: `const env = useCabinet(test)`, then `env.db` and `env.h` inside tests.
+ */
+export function useCabinet<C>(
+  test: TestFn<C>,
+  opts: Parameters<typeof startCabinet>[1] = {},
+): { db: Db; h: CabinetHarness } {
+  const env = {} as { db: Db; h: CabinetHarness; tdb: TestDb }
+  test.before(async () => {
+    env.tdb = await freshDb()
+    env.db = env.tdb.db
+    await loadSamplePeople(env.db)
+    env.h = await startCabinet(env.db, opts)
+  })
+  test.after.always(async () => {
+    await env.h?.close()
+    if (env.tdb) await dropDb(env.tdb)
+  })
+  return env
 }
