@@ -1,0 +1,143 @@
+import net from 'node:net'
+import test from 'ava'
+import { createDb, type Db } from '../../src/db.ts'
+import {
+  nextCabinetNumber, osmp, osmpNetwork, providersOf, resultOf, startHarness, tagOf,
+  testPrefix, waitFor, type Harness,
+} from '../../src/http/testkit.ts'
+import { cabinetBalance } from '../../src/ledger/index.ts'
+import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
+import { cabinetFactory } from '../../test/helpers/factories.ts'
+
+/**
+ * A TCP proxy in front of Postgres that the test can cut: `down` refuses new
+ * connections and drops open ones; `loseReplyAfter` forwards a statement to
+ * Postgres and then drops the connection before the answer comes back.
+ */
+class PgProxy {
+  mode: 'up' | 'down' = 'up'
+  private sockets = new Set<net.Socket>()
+  private trigger: string | undefined
+  private server = net.createServer((client) => this.connect(client))
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+    return (this.server.address() as net.AddressInfo).port
+  }
+
+  down(): void {
+    this.mode = 'down'
+    for (const s of this.sockets) s.destroy()
+  }
+
+  up(): void {
+    this.mode = 'up'
+  }
+
+  loseReplyAfter(text: string): void {
+    this.trigger = text
+  }
+
+  close(): Promise<void> {
+    this.down()
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+
+  private connect(client: net.Socket): void {
+    if (this.mode === 'down') {
+      client.destroy()
+      return
+    }
+    const upstream = net.connect(5432, '127.0.0.1')
+    this.sockets.add(client).add(upstream)
+    let cut = false
+    client.on('data', (chunk) => {
+      upstream.write(chunk)
+      if (this.trigger && chunk.toString('utf8').includes(this.trigger)) {
+        this.trigger = undefined
+        cut = true
+        // Postgres commits the statement; its answer never reaches the gateway.
+        setTimeout(() => {
+          client.destroy()
+          upstream.destroy()
+        }, 200)
+      }
+    })
+    upstream.on('data', (chunk) => {
+      if (!cut) client.write(chunk)
+    })
+    for (const s of [client, upstream]) {
+      s.on('error', () => {})
+      s.on('close', () => {
+        client.destroy()
+        upstream.destroy()
+        this.sockets.delete(s)
+      })
+    }
+  }
+}
+
+let h: Harness
+let tdb: TestDb
+let proxied: Db
+const proxy = new PgProxy()
+
+test.after.always(async () => {
+  await h?.close()
+  await proxied?.destroy()
+  await proxy.close()
+  if (tdb) await dropDb(tdb)
+})
+
+test.before(async () => {
+  tdb = await freshDb()
+  const port = await proxy.listen()
+  const url = new URL(tdb.url)
+  url.port = String(port)
+  proxied = createDb(url.toString(), { min: 0, max: 4 })
+  h = await startHarness({ db: proxied, worker: true, prefix: testPrefix('outage'),
+    providers: providersOf({ t1: osmpNetwork(),
+      far: osmpNetwork({ allow: ['10.0.0.0/8'] }) }) })
+})
+
+test.serial('vector 12: Postgres unavailable during pay gives a non-fatal 1; the retry gives 0',
+  async (t) => {
+    const cab = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    const params = { command: 'pay', txn_id: '9001', account: cab.number.toString(),
+      sum: '25.00', txn_date: '20240131235930' }
+    proxy.down()
+    const during = await osmp(h.url, 't1', params)
+    t.is(during.status, 200)
+    t.is(resultOf(during.body), 1)
+    // The gate needs no database: a refused address is still refused.
+    t.is((await osmp(h.url, 'far', params)).status, 403)
+    t.is((await tdb.db('payments').where({ external_id: '9001' })).length, 0)
+    const ready = await fetch(`${h.url}/readyz`)
+    t.is(ready.status, 503)
+
+    proxy.up()
+    const after = await osmp(h.url, 't1', params)
+    t.is(resultOf(after.body), 0)
+    await waitFor(async () => (await cabinetBalance(tdb.db, cab.id)) === 2500n)
+    t.is((await fetch(`${h.url}/readyz`)).status, 200)
+  })
+
+test.serial('a commit whose answer is lost gives 1; the retry replays the stored 0, one credit',
+  async (t) => {
+    const cab = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    const params = { command: 'pay', txn_id: '9002', account: cab.number.toString(),
+      sum: '3.50', txn_date: '20240131235930' }
+    proxy.loseReplyAfter('insert into "payments"')
+    const lost = await osmp(h.url, 't1', params)
+    t.is(resultOf(lost.body), 1)
+    const row = await tdb.db('payments').where({ provider: 't1', external_id: '9002' }).first()
+    t.truthy(row, 'the payment was committed although the gateway never heard so')
+
+    const retry = await osmp(h.url, 't1', params)
+    t.is(resultOf(retry.body), 0)
+    t.is(tagOf(retry.body, 'prv_txn'), String(row.id))
+    await waitFor(async () => (await cabinetBalance(tdb.db, cab.id)) === 350n)
+    const credits = await tdb.db('ledger_transactions')
+      .whereRaw(`metadata->>'externalId' = '9002'`)
+    t.is(credits.length, 1)
+  })

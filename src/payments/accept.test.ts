@@ -1,0 +1,76 @@
+import test from 'ava'
+import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
+import { cabinetFactory } from '../../test/helpers/factories.ts'
+import { nextCabinetNumber } from '../http/testkit.ts'
+import { acceptPayment, fingerprintOf, type AcceptInput } from './accept.ts'
+
+let tdb: TestDb
+let cabinetId: bigint
+
+test.before(async () => {
+  tdb = await freshDb()
+  cabinetId = (await cabinetFactory(tdb.db, { number: nextCabinetNumber() })).id
+})
+test.after.always(async () => {
+  if (tdb) await dropDb(tdb)
+})
+
+function input(externalId: string, extra: Partial<AcceptInput> = {}): AcceptInput {
+  return { provider: 'unit', externalId, source: 'terminal', payerRef: ' aa 0123456',
+    account: 'AA0123456', cabinetId, amount: 1045n,
+    reply: ({ id, paymentCode }) => ({ result: 0, prv_txn: id.toString(), code: paymentCode }),
+    ...extra }
+}
+
+test('the first accept commits the row with its reply; a repeat replays it', async (t) => {
+  const first = await acceptPayment(tdb.db, input('a1'))
+  t.is(first.status, 'accepted')
+  t.deepEqual(first.payment.reply, { result: 0, prv_txn: first.payment.id.toString(),
+    code: first.payment.paymentCode })
+  t.is(first.payment.payerRef, ' aa 0123456')
+  const again = await acceptPayment(tdb.db, input('a1', { payerRef: 'AA0123456' }))
+  t.is(again.status, 'replayed')
+  t.deepEqual(again.payment, first.payment)
+})
+
+test('another amount or account under the same id is a mismatch and changes nothing',
+  async (t) => {
+    const first = await acceptPayment(tdb.db, input('a2'))
+    for (const other of [{ amount: 1046n }, { account: 'AA0123457' }]) {
+      const out = await acceptPayment(tdb.db, input('a2', other))
+      t.is(out.status, 'mismatch')
+      t.deepEqual(out.payment, first.payment)
+    }
+  })
+
+test('the same id at another provider is another payment', async (t) => {
+  const a = await acceptPayment(tdb.db, input('a3'))
+  const b = await acceptPayment(tdb.db, input('a3', { provider: 'unit2' }))
+  t.is(b.status, 'accepted')
+  t.not(a.payment.id, b.payment.id)
+  t.not(a.payment.paymentCode, b.payment.paymentCode)
+})
+
+test('concurrent accepts of one id commit one row and agree on it', async (t) => {
+  const outs = await Promise.all(Array.from({ length: 20 }, () =>
+    acceptPayment(tdb.db, input('a4'))))
+  t.is(outs.filter((o) => o.status === 'accepted').length, 1)
+  t.is(new Set(outs.map((o) => o.payment.id)).size, 1)
+})
+
+test('the fingerprint covers the account, the amount and the target', (t) => {
+  const base = fingerprintOf({ account: 'AA0123456', amount: 100n })
+  t.is(base, fingerprintOf({ account: 'AA0123456', amount: 100n, target: 'cabinet' }))
+  t.not(base, fingerprintOf({ account: 'AA0123456', amount: 101n }))
+  t.not(base, fingerprintOf({ account: 'AA0123457', amount: 100n }))
+  t.not(base, fingerprintOf({ account: 'AA0123456', amount: 100n, target: 'voucher' }))
+})
+
+test('a database outage is reported as unavailable, which is retryable', async (t) => {
+  const { createDb } = await import('../db.ts')
+  const closed = createDb('postgres://postgres@127.0.0.1:1/none', { min: 0, max: 1 })
+  t.teardown(() => closed.destroy())
+  const err = await t.throwsAsync(acceptPayment(closed, input('a5')))
+  t.is((err as { code?: string }).code, 'unavailable')
+  t.true((err as { retryable?: boolean }).retryable)
+})
