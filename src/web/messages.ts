@@ -21,7 +21,8 @@ export const messages = {
   emailFormat: 'E-poçt ünvanı düzgün deyil. Nümunə: ad@example.az.',
   homePhoneFormat: 'Ev telefonu 7–15 rəqəmdən ibarət olmalıdır.',
   tooLong: 'Mətn çox uzundur.',
-  registrationExpired: 'Qeydiyyatın birinci addımı vaxtı keçib. Sənəd məlumatlarını yenidən daxil edin.',
+  registrationExpired: 'Qeydiyyatın birinci addımının vaxtı keçib. '
+    + 'Sənəd məlumatlarını yenidən daxil edin.',
   registered: 'Şəxsi kabinetiniz açıldı.',
 
   loginFormat: 'Kabinet nömrəsi və ya sənəd nömrəsi düzgün yazılmayıb.',
