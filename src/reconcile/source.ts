@@ -31,7 +31,7 @@ export async function openRegistry(
   let read = 0
   let digest: string | undefined
   async function* bytes(): AsyncGenerator<Buffer> {
-    const stream = createReadStream(file, { highWaterMark: 256 * 1024 })
+    const stream = createReadStream(file, { highWaterMark: 64 * 1024 })
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         hash.update(chunk)
