@@ -4,6 +4,9 @@ import { ConfigError } from '../src/config.ts'
 import type { AppContext } from '../src/context.ts'
 import type { ProvidersFile } from '../src/providers.ts'
 import { osmpAdapter } from './osmp/index.ts'
+import { azericardAdapter } from './azericard/index.ts'
+import { epointAdapter } from './epoint/index.ts'
+import { sandboxAdapter } from './sandbox/index.ts'
 
 /** A provider entry of the providers file, with its options checked by its adapter. */
 export interface ConfiguredProvider<O> {
@@ -25,6 +28,9 @@ export interface Adapter<O> {
 /** Protocol id (the `protocol` of a providers-file entry) → its adapter. */
 export const adapters: Record<string, Adapter<unknown>> = {
   osmp: osmpAdapter,
+  azericard: azericardAdapter,
+  epoint: epointAdapter,
+  sandbox: sandboxAdapter,
 }
 
 /**

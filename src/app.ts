@@ -2,6 +2,7 @@ import type Router from '@koa/router'
 import Koa from 'koa'
 import { adapterRouters } from '../adapters/index.ts'
 import { apiRouter } from './api/index.ts'
+import { cardsRouter } from './cards/pages.ts'
 import type { AppContext } from './context.ts'
 import { errorHandler } from './http/errors.ts'
 import { healthRouter } from './http/health.ts'
@@ -20,6 +21,7 @@ export const routerFactories: RouterFactory[] = [
   adapterRouters, // terminal networks and card processors: adapters/index.ts
   webRouter, // the web cabinet: src/web/index.ts
   apiRouter, // the services' charge API: src/api/index.ts
+  cardsRouter, // card payment pages: src/cards/pages.ts
 ]
 
 /**

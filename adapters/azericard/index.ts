@@ -1,26 +1,26 @@
 import { z } from 'zod'
-import { ConfigError } from '../../src/config.ts'
 import { GatewayError } from '../../src/errors.ts'
 import type { Logger } from '../../src/log.ts'
 import { postForm } from '../../src/cards/http.ts'
-import { httpUrl, parseEntry } from '../../src/cards/entry.ts'
-import { readPrivateKey, readPublicKey, readSecret } from '../../src/cards/keys.ts'
+import { httpUrl } from '../../src/cards/entry.ts'
+import { loadKey, readPrivateKey, readPublicKey, readSecret } from '../../src/cards/keys.ts'
+import { cardNotifyRouter } from '../../src/cards/notify.ts'
 import type {
-  CardProcessor, ProcessorOrder, ReversalResult, StatusResult,
+  CardAdapter, CardProcessor, ProcessorOrder, ReversalResult, StatusResult,
 } from '../../src/cards/processor.ts'
-import { hmacScheme, legacyKey, rsaScheme } from './mac.ts'
+import { hmacScheme, legacyKey, rsaScheme, type MacScheme } from './mac.ts'
 import {
   readCallback, readStatus, reversalRequest, saleRequest, statusRequest, trtype,
   type TerminalSettings,
 } from './messages.ts'
 
-/** A providers-file entry for an Azericard terminal. */
+/** A providers-file entry for an Azericard terminal, before its keys are read. */
 export const azericardEntry = z.object({
   label: z.string().min(1).max(40).default('Azericard'),
   terminal: z.string().regex(/^[0-9A-Za-z]{8}$/, 'TERMINAL is 8 characters'),
   url: httpUrl.default('https://testmpi.3dsecure.az/cgi-bin/cgi_link'),
   signing: z.enum(['rsa', 'hmac']).default('rsa'),
-  merchantKey: z.string().min(1, 'merchantKey is required'),
+  merchantKey: z.string().min(1, 'no key configured'),
   gatewayKey: z.string().optional(),
   merchantName: z.string().min(1).max(50),
   merchantUrl: z.string().min(1).max(250),
@@ -33,35 +33,45 @@ export const azericardEntry = z.object({
 
 export type AzericardEntry = z.infer<typeof azericardEntry>
 
-export function terminalSettings(id: string, e: AzericardEntry): TerminalSettings {
-  const where = `provider ${id}`
-  let scheme
-  if (e.signing === 'rsa') {
-    scheme = rsaScheme(readPrivateKey(e.merchantKey, `${where}: merchantKey`),
-      readPublicKey(e.gatewayKey, `${where}: gatewayKey`))
-  } else {
-    const hex = readSecret(e.merchantKey, `${where}: merchantKey`, /^[0-9A-Fa-f]+$/)
-    try {
-      scheme = hmacScheme(legacyKey(hex))
-    } catch (err) {
-      throw new ConfigError(`${where}: merchantKey: ${(err as Error).message}`)
-    }
+export interface AzericardOptions {
+  entry: AzericardEntry
+  settings: TerminalSettings
+}
+
+function scheme(e: AzericardEntry, zctx: z.RefinementCtx): MacScheme | undefined {
+  if (e.signing === 'hmac') {
+    return loadKey(zctx, 'merchantKey',
+      () => hmacScheme(legacyKey(readSecret(e.merchantKey, /^[0-9A-Fa-f]+$/))))
   }
+  const merchant = loadKey(zctx, 'merchantKey', () => readPrivateKey(e.merchantKey))
+  const gateway = loadKey(zctx, 'gatewayKey', () => readPublicKey(e.gatewayKey))
+  return merchant && gateway ? rsaScheme(merchant, gateway) : undefined
+}
+
+/** Reads the keys of a checked entry; a missing or unreadable key is an issue on its field. */
+export function withKeys(e: AzericardEntry, zctx: z.RefinementCtx): AzericardOptions {
+  const mac = scheme(e, zctx)
+  if (!mac) return z.NEVER
   return {
-    terminal: e.terminal, scheme, merchantName: e.merchantName, merchantUrl: e.merchantUrl,
-    description: e.description, lang: e.lang, ...(e.email ? { email: e.email } : {}),
+    entry: e,
+    settings: {
+      terminal: e.terminal, scheme: mac, merchantName: e.merchantName,
+      merchantUrl: e.merchantUrl, description: e.description, lang: e.lang,
+      ...(e.email ? { email: e.email } : {}),
+    },
   }
 }
+
+export const azericardOptions = azericardEntry.transform(withKeys)
 
 /**
  * Azericard's CGI gateway: the browser posts a signed sale form, the result
  * comes back to BACKREF, and TRTYPE 90 is the authoritative status.
  */
 export function azericardProcessor(
-  id: string, raw: unknown, deps: { log: Logger }, defaults: Partial<AzericardEntry> = {},
+  id: string, options: AzericardOptions, deps: { log: Logger },
 ): CardProcessor {
-  const e = parseEntry(azericardEntry, id, { ...defaults, ...(raw as object) })
-  const s = terminalSettings(id, e)
+  const { entry: e, settings: s } = options
   const log = deps.log.child({ component: 'azericard', provider: id })
 
   async function status(order: ProcessorOrder, of: string): Promise<StatusResult> {
@@ -110,4 +120,12 @@ export function azericardProcessor(
       return { outcome: 'unknown', detail }
     },
   }
+}
+
+/** The registry entry: options with keys loaded, processors, callback and return routes. */
+export const azericardAdapter: CardAdapter<AzericardOptions> = {
+  options: azericardOptions,
+  processor: azericardProcessor,
+  router: (ctx, providers) => cardNotifyRouter(ctx,
+    providers.map((p) => azericardProcessor(p.id, p.options, ctx))),
 }

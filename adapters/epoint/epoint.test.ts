@@ -3,7 +3,7 @@ import type { StatusOutcome } from '../../src/cards/processor.ts'
 import type { GatewayError } from '../../src/errors.ts'
 import { createLogger } from '../../src/log.ts'
 import { epointOutcome } from './codes.ts'
-import { epointProcessor, readEpointResult } from './index.ts'
+import { epointOptions, epointProcessor, readEpointResult } from './index.ts'
 import {
   decodePayload, encodePayload, epointSignature, signedForm, verifyEpointSignature,
 } from './sign.ts'
@@ -59,9 +59,9 @@ test('a status payload naming another order is pending', (t) => {
     .amount, 1000n)
 })
 
-const processor = epointProcessor('epoint', {
+const processor = epointProcessor('epoint', epointOptions.parse({
   protocol: 'epoint', publicKey: 'i000000001', privateKey: key,
-}, { log: createLogger('silent') })
+}), { log: createLogger('silent') })
 
 test('a signed callback verifies over the raw data and names its order', (t) => {
   const data = encodePayload({ status: 'success', code: '000', order_id: '20261204123456',
@@ -80,10 +80,10 @@ test('a callback with a forged or missing signature is refused as unauthorized',
   t.is(t.throws<GatewayError>(() => processor.verifyCallback({ data }))?.code, 'unauthorized')
 })
 
-test('an epoint entry without a private key refuses to build', (t) => {
-  const log = createLogger('silent')
-  t.throws(() => epointProcessor('epoint', { protocol: 'epoint', publicKey: 'i1' }, { log }),
-    { message: /privateKey/ })
-  t.throws(() => epointProcessor('epoint',
-    { protocol: 'epoint', publicKey: 'i1', privateKey: '' }, { log }), { message: /privateKey/ })
+test('an epoint entry without a private key, or with a missing key file, is refused', (t) => {
+  for (const privateKey of [undefined, '', 'keys/missing-epoint.key']) {
+    const parsed = epointOptions.safeParse({ protocol: 'epoint', publicKey: 'i1', privateKey })
+    t.false(parsed.success)
+    t.deepEqual(parsed.error?.issues[0]?.path, ['privateKey'])
+  }
 })

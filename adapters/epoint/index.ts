@@ -2,10 +2,11 @@ import { z } from 'zod'
 import { GatewayError } from '../../src/errors.ts'
 import type { Logger } from '../../src/log.ts'
 import { postForm } from '../../src/cards/http.ts'
-import { httpUrl, parseEntry } from '../../src/cards/entry.ts'
-import { readSecret } from '../../src/cards/keys.ts'
+import { httpUrl } from '../../src/cards/entry.ts'
+import { loadKey, readSecret } from '../../src/cards/keys.ts'
+import { cardNotifyRouter } from '../../src/cards/notify.ts'
 import type {
-  CallbackNotice, CardProcessor, ProcessorOrder, ProcessorRefs, StatusResult,
+  CallbackNotice, CardAdapter, CardProcessor, ProcessorOrder, ProcessorRefs, StatusResult,
 } from '../../src/cards/processor.ts'
 import { parseReportedAmount } from '../azericard/format.ts'
 import { epointOutcome } from './codes.ts'
@@ -15,13 +16,26 @@ import { decodePayload, encodePayload, signedForm, verifyEpointSignature } from 
 export const epointEntry = z.object({
   label: z.string().min(1).max(40).default('Epoint'),
   publicKey: z.string().min(1, 'publicKey is required'),
-  privateKey: z.string().min(1, 'privateKey is required'),
+  privateKey: z.string({ error: 'no key configured' }).min(1, 'no key configured'),
   baseUrl: httpUrl.default('https://epoint.az'),
   language: z.enum(['az', 'en', 'ru']).default('az'),
   description: z.string().min(1).max(1000).default('Şəxsi kabinetin artırılması'),
   statusWindowMinutes: z.number().int().positive().default(24 * 60),
   timeoutMs: z.number().int().positive().default(15_000),
 }).loose()
+
+export type EpointEntry = z.infer<typeof epointEntry>
+
+export interface EpointOptions {
+  entry: EpointEntry
+  privateKey: string
+}
+
+/** The entry with its private key read (inline, through "env:NAME", or from a file). */
+export const epointOptions = epointEntry.transform((e, zctx): EpointOptions => {
+  const privateKey = loadKey(zctx, 'privateKey', () => readSecret(e.privateKey, /^[^/\\]{8,}$/))
+  return privateKey ? { entry: e, privateKey } : z.NEVER
+})
 
 function str(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name]
@@ -62,9 +76,9 @@ export function readEpointResult(body: Record<string, unknown>, orderNumber?: st
  * Epoint: the order is registered server to server, the payer goes to the
  * returned URL, callbacks are signed base64 JSON, get-status is authoritative.
  */
-export function epointProcessor(id: string, raw: unknown, deps: { log: Logger }): CardProcessor {
-  const e = parseEntry(epointEntry, id, raw)
-  const privateKey = readSecret(e.privateKey, `provider ${id}: privateKey`, /^[^/\\]{8,}$/)
+export function epointProcessor(id: string, options: EpointOptions, deps: { log: Logger })
+  : CardProcessor {
+  const { entry: e, privateKey } = options
   const log = deps.log.child({ component: 'epoint', provider: id })
   const base = e.baseUrl.replace(/\/+$/, '')
 
@@ -111,7 +125,7 @@ export function epointProcessor(id: string, raw: unknown, deps: { log: Logger })
     async begin(order, urls) {
       const body = await call('request', order.orderNumber, {
         currency: 'AZN', order_id: order.orderNumber, description: e.description,
-        success_redirect_url: urls.returnUrl, error_redirect_url: urls.returnUrl,
+        success_redirect_url: urls.orderUrl, error_redirect_url: urls.orderUrl,
       }, order.amount)
       const redirect = str(body, 'redirect_url')
       const transaction = str(body, 'transaction')
@@ -125,11 +139,12 @@ export function epointProcessor(id: string, raw: unknown, deps: { log: Logger })
       return { method: 'GET', action: url.toString(), fields, refs: { transaction } }
     },
     verifyCallback(body): CallbackNotice {
-      const data = body.data
-      const signature = body.signature
-      if (typeof data !== 'string' || typeof signature !== 'string') {
+      if (typeof body.data !== 'string' || typeof body.signature !== 'string') {
         throw new GatewayError('unauthorized', 'callback carries no data and signature')
       }
+      // Base64 has no spaces: a `+` a sender left unescaped arrives as one.
+      const data = body.data.replace(/ /g, '+')
+      const signature = body.signature.replace(/ /g, '+')
       if (!verifyEpointSignature(privateKey, data, signature)) {
         throw new GatewayError('unauthorized', 'callback signature does not verify')
       }
@@ -160,4 +175,12 @@ export function epointProcessor(id: string, raw: unknown, deps: { log: Logger })
       return { outcome: 'unknown', detail }
     },
   }
+}
+
+/** The registry entry: options with the key loaded, processors, callback routes. */
+export const epointAdapter: CardAdapter<EpointOptions> = {
+  options: epointOptions,
+  processor: epointProcessor,
+  router: (ctx, providers) => cardNotifyRouter(ctx,
+    providers.map((p) => epointProcessor(p.id, p.options, ctx))),
 }

@@ -1,3 +1,6 @@
+import type { Adapter } from '../../adapters/index.ts'
+import type { Logger } from '../log.ts'
+
 /**
  * The neutral contract every card processor adapter implements. The core
  * (orders, settle, sweeper, routes) talks only to this; wire formats, keys and
@@ -37,6 +40,8 @@ export interface ReturnUrls {
   returnUrl: string
   /** Server-to-server notifications, where the processor has them. */
   callbackUrl: string
+  /** This order's own result page, for processors whose return is unsigned (Epoint). */
+  orderUrl: string
 }
 
 /** A callback whose signature checked out; still only a trigger to ask for the status. */
@@ -93,4 +98,16 @@ export interface CardProcessor {
   queryStatus(order: ProcessorOrder): Promise<StatusResult>
   /** Reverses a paid order in full; 'unknown' means confirm with a status query. */
   reverse(order: ProcessorOrder): Promise<ReversalResult>
+}
+
+/**
+ * A card protocol's entry in the adapter registry (`adapters/index.ts`): the
+ * usual options and router, plus a factory for its processors.
+ */
+export interface CardAdapter<O> extends Adapter<O> {
+  processor(id: string, options: O, deps: { log: Logger }): CardProcessor
+}
+
+export function isCardAdapter(a: Adapter<unknown>): a is CardAdapter<unknown> {
+  return typeof (a as Partial<CardAdapter<unknown>>).processor === 'function'
 }
