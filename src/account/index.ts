@@ -8,7 +8,7 @@ export type { IssueRequest, IssuedBatch, Voucher, VoucherSale } from './vouchers
 export { redeemCode } from './redeem.ts'
 export type { RedeemOutcome, RedeemRefusal } from './redeem.ts'
 export {
-  confirmTransfer, findTransferIntent, startTransfer, transferTokenMs,
+  confirmTransfer, findTransferIntent, findTransferReceipt, startTransfer, transferTokenMs,
 } from './transfers.ts'
 export type {
   ConfirmOutcome, ConfirmRefusal, StartOutcome, StartRefusal, TransferIntent, TransferReceipt,

@@ -160,6 +160,14 @@ export async function confirmTransfer(
   })
 }
 
+/** A completed transfer the cabinet sent, by its ledger transaction; null for anything else. */
+export async function findTransferReceipt(db: Db, fromCabinetId: bigint, transactionId: bigint)
+  : Promise<TransferReceipt | null> {
+  const intent = await db('transfer_intents')
+    .where({ from_cabinet: fromCabinetId, ledger_transaction_id: transactionId }).first()
+  return intent ? receiptOf(db, intent) : null
+}
+
 async function receiptOf(db: Db | Trx, intent: Record<string, unknown>)
   : Promise<TransferReceipt> {
   const rows = await db('cabinets')

@@ -1,0 +1,79 @@
+import type Router from '@koa/router'
+import { redeemCode } from '../../account/index.ts'
+import { cabinetBalance } from '../../ledger/index.ts'
+import { formatAmount } from '../../money.ts'
+import type { FailureLimiter } from '../limits.ts'
+import { requireLogin } from '../middleware.ts'
+import { formFields, seeOther, setFlash, type WebCtx, type WebState } from '../state.ts'
+import { creditsView, debitsView, pageParam } from './history.ts'
+import { accountMessages as say } from './messages.ts'
+import { accountPage } from './pages.ts'
+
+export const accountTitle = 'Hesab'
+
+function redeemPage(ctx: WebCtx, code: string, error: string | null, status = 200) {
+  return accountPage(ctx, 'redeem', { code, errors: error ? { code: error } : {} },
+    { title: 'Hesabı artır', status, form: true })
+}
+
+/** Balance, both histories, redeeming a payment code, and paying at a terminal. */
+export function accountRoutes(router: Router<WebState>, redeemGuard: FailureLimiter): void {
+  router.get('/kabinet/hesab', requireLogin, async (ctx) => {
+    const cabinet = ctx.state.cabinet!
+    const { db } = ctx.state.web
+    const [balance, credits, debits] = await Promise.all([cabinetBalance(db, cabinet.id),
+      creditsView(db, cabinet.id, 1), debitsView(db, cabinet.id, 1)])
+    await accountPage(ctx, 'overview', { balance: formatAmount(balance),
+      credits: { ...credits, lines: credits.lines.slice(0, 5) },
+      debits: { ...debits, lines: debits.lines.slice(0, 5) } }, { title: accountTitle })
+  })
+
+  router.get('/kabinet/hesab/medaxil', requireLogin, async (ctx) => {
+    const view = await creditsView(ctx.state.web.db, ctx.state.cabinet!.id,
+      pageParam(ctx.query.sehife))
+    await accountPage(ctx, 'credits', { view, base: '/kabinet/hesab/medaxil' },
+      { title: 'Hesaba əlavə edilmiş məbləğlər' })
+  })
+
+  router.get('/kabinet/hesab/mexaric', requireLogin, async (ctx) => {
+    const view = await debitsView(ctx.state.web.db, ctx.state.cabinet!.id,
+      pageParam(ctx.query.sehife))
+    await accountPage(ctx, 'debits', { view, base: '/kabinet/hesab/mexaric' },
+      { title: 'Hesabdan istifadələr' })
+  })
+
+  router.get('/kabinet/hesab/terminal', requireLogin, (ctx) =>
+    accountPage(ctx, 'terminal', { number: String(ctx.state.cabinet!.number) },
+      { title: 'Terminal vasitəsilə ödəniş' }))
+
+  router.get('/kabinet/hesab/artir', requireLogin, (ctx) => redeemPage(ctx, '', null))
+
+  router.post('/kabinet/hesab/artir', requireLogin, async (ctx) => {
+    const { db, log } = ctx.state.web
+    const cabinet = ctx.state.cabinet!
+    const typed = (formFields(ctx).code ?? '').slice(0, 64)
+    if (typed.trim() === '') return redeemPage(ctx, typed, say.required, 422)
+    // Guessing codes is what this limit is for: only refusals count.
+    const keys = { address: ctx.ip, account: `cabinet:${cabinet.id}` }
+    const wait = await redeemGuard.lockedFor(keys)
+    if (wait > 0) {
+      ctx.set('Retry-After', String(wait))
+      return redeemPage(ctx, typed, say.redeemLocked(Math.ceil(wait / 60)), 429)
+    }
+    const outcome = await redeemCode(db, cabinet.id, typed)
+    if (!outcome.ok) {
+      log.info({ cabinet: String(cabinet.number), reason: outcome.reason },
+        'payment code refused')
+      const after = outcome.reason === 'pending' ? 0 : await redeemGuard.fail(keys)
+      if (after > 0) {
+        ctx.set('Retry-After', String(after))
+        return redeemPage(ctx, typed, say.redeemLocked(Math.ceil(after / 60)), 429)
+      }
+      return redeemPage(ctx, typed, say.redeem[outcome.reason], 422)
+    }
+    log.info({ cabinet: String(cabinet.number), transactionId: String(outcome.transactionId) },
+      'payment code redeemed')
+    await setFlash(ctx, say.redeemed(`${formatAmount(outcome.amount)} AZN`, outcome.code))
+    seeOther(ctx, '/kabinet/hesab/artir')
+  })
+}
