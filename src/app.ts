@@ -7,6 +7,7 @@ import type { AppContext } from './context.ts'
 import { errorHandler } from './http/errors.ts'
 import { healthRouter } from './http/health.ts'
 import { requestLogger } from './http/logging.ts'
+import { accountPagesRouter } from './web/account/index.ts'
 import { webRouter } from './web/index.ts'
 
 /** Builds the routers of one area of the product from the shared context. */
@@ -21,6 +22,7 @@ export const routerFactories: RouterFactory[] = [
   adapterRouters, // terminal networks and card processors: adapters/index.ts
   webRouter, // the web cabinet: src/web/index.ts
   apiRouter, // the services' charge API: src/api/index.ts
+  accountPagesRouter, // the cabinet's account pages: src/web/account/index.ts
   cardsRouter, // card payment pages: src/cards/pages.ts
 ]
 
