@@ -8,6 +8,7 @@ import { registerRegistry } from './registry.ts'
 import { registerSweep } from './sweep.ts'
 import { registerCabinet } from './cabinet.ts'
 import { registerCodes } from './codes.ts'
+import { registerCards } from './cards.ts'
 import { registerPeople } from './people.ts'
 
 /** Each area of the product adds its subcommands here. */
@@ -20,6 +21,7 @@ const registrations: Array<(program: Command) => void> = [
   registerPeople,
   registerCabinet,
   registerCodes,
+  registerCards,
 ]
 
 export function buildProgram(): Command {
