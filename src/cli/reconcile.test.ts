@@ -12,8 +12,8 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 const prefix = `cg-recon-cli-${process.pid}`
 const providersFile = registryFile('providers.json', JSON.stringify({
   providers: {
-    milli: { protocol: 'osmp', timeZone: 'Asia/Baku', registry: { format: 'qiwi-tsv' } },
-    emanat: { protocol: 'osmp', registry: { format: 'csv' } },
+    milli: { protocol: 'osmp', timeZone: 'Asia/Baku', allow: ['127.0.0.1/32'] },
+    emanat: { protocol: 'osmp', allow: ['127.0.0.1/32'] },
   },
 }))
 
@@ -103,14 +103,17 @@ test('payments:list filters by provider and day, payments:show finds a txn id', 
   t.is(missing.code, 1)
 })
 
-test('sweep re-enqueues a payment stuck in accepted and says so', async (t) => {
+test('sweep re-enqueues a stuck payment and reports card orders it cannot settle', async (t) => {
   const a = await cabinetFactory(ctx.db)
   const id = await paymentFactory(ctx.db, { provider: 'emanat', externalId: 'stuck-1',
     cabinetId: a.id, payerRef: 'AA0123456', amount: 300n, providerTime: null,
     receivedAt: '2026-12-01T08:00:00Z' })
+  await ctx.db('card_orders').insert({ processor: 'gone', order_number: '12345678',
+    cabinet_id: a.id, channel: 'cabinet', amount: 1000n })
   const swept = await cli('sweep', '--json')
   t.is(swept.code, 1, swept.stderr)
-  const [payments] = JSON.parse(swept.stdout)
+  const [payments, , , orphaned] = JSON.parse(swept.stdout)
+  t.like(orphaned, { what: 'card orders of unconfigured processors', count: 1 })
   t.like(payments, { what: 'payments accepted but not posted', action: 're-enqueued for posting',
     oldest: '2026-12-01T08:00:00.000Z' })
   t.true(payments.count >= 1)

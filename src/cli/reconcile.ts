@@ -74,8 +74,10 @@ export function registerReconcile(program: Command): void {
           operator, tableLimit, progress: process.stderr.isTTY === true }
         if (!opts.apply) return await reconcile(db, base)
         const ctx = createContext(config, { db, providers })
+        const account = (providers.providers[opts.provider] as { account?: unknown }).account
+        const mode = account === 'document' || account === 'cabinet' ? account : 'either'
         try {
-          return await reconcile(db, { ...base, apply: inboxCredit(ctx) })
+          return await reconcile(db, { ...base, apply: inboxCredit(ctx, mode) })
         } finally {
           await ctx.queues.credits.close()
         }

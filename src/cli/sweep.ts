@@ -2,6 +2,8 @@ import type { Command } from 'commander'
 import Table from 'cli-table3'
 import { createContext, type AppContext } from '../context.ts'
 import { formatAmount } from '../money.ts'
+import { cardProcessors } from '../cards/processors.ts'
+import { sweepCardOrders } from '../cards/sweeper.ts'
 import { sweepAccepted } from '../payments/sweep.ts'
 import { positiveInt, withOperatorDb } from './reconcile.ts'
 
@@ -9,7 +11,7 @@ import { positiveInt, withOperatorDb } from './reconcile.ts'
 export interface SweepLine {
   what: string
   count: number
-  amount: string
+  amount: string | null
   oldest: string | null
   action: string
 }
@@ -30,20 +32,23 @@ export async function sweepPayments(ctx: Pick<AppContext, 'db' | 'queues'>,
   }
 }
 
-/** Card orders still waiting for a final answer whose next status check is due. */
-export async function dueCardOrders(ctx: Pick<AppContext, 'db'>): Promise<SweepLine> {
-  const row = await ctx.db('card_orders').whereIn('state', ['created', 'redirected'])
-    .where('next_check_at', '<=', ctx.db.fn.now())
-    .first(ctx.db.raw('count(*)::int as count'),
-      ctx.db.raw('coalesce(sum(amount), 0)::bigint as sum'),
-      ctx.db.raw('min(created_at) as oldest'))
-  return {
-    what: 'card orders unsettled, status check due',
-    count: row.count as number,
-    amount: formatAmount(row.sum as bigint),
-    oldest: (row.oldest as Date | null)?.toISOString() ?? null,
-    action: 'reported only: the card settlement sweeper is not available to this command',
-  }
+/**
+ * Runs the card sweep once: expires orders past their processor's
+ * window and asks the processor about the orders whose check is due.
+ */
+export async function sweepCards(ctx: AppContext, limit: number)
+  : Promise<{ lines: SweepLine[]; attention: boolean }> {
+  const r = await sweepCardOrders(ctx, cardProcessors(ctx), { limit })
+  const lines: SweepLine[] = [
+    { what: 'card orders asked about', count: r.checked, amount: null, oldest: null,
+      action: `${r.paid} paid, ${r.declined} declined, ${r.pending} still pending, `
+        + `${r.failed} failed (see the log)` },
+    { what: 'card orders expired unpaid', count: r.expired, amount: null, oldest: null,
+      action: r.expired ? 'marked expired' : 'none' },
+    { what: 'card orders of unconfigured processors', count: r.orphaned, amount: null,
+      oldest: null, action: r.orphaned ? 'left alone: configure the processor' : 'none' },
+  ]
+  return { lines, attention: r.failed > 0 || r.orphaned > 0 }
 }
 
 export function registerSweep(program: Command): void {
@@ -56,10 +61,14 @@ export function registerSweep(program: Command): void {
     .action(async (opts: { olderThan: string; limit: string; json?: boolean }) => {
       const olderThanMs = positiveInt(opts.olderThan, '--older-than') * 1000
       const limit = positiveInt(opts.limit, '--limit')
-      const lines = await withOperatorDb(async (db, providers, config) => {
+      const { lines, attention } = await withOperatorDb(async (db, providers, config) => {
         const ctx = createContext(config, { db, providers })
         try {
-          return [await sweepPayments(ctx, { olderThanMs, limit }), await dueCardOrders(ctx)]
+          const payments = await sweepPayments(ctx, { olderThanMs, limit })
+          const cards = await sweepCards(ctx, limit)
+          // Attention: payments were stuck, a card settle failed, or a processor is gone.
+          return { lines: [payments, ...cards.lines],
+            attention: payments.count > 0 || cards.attention }
         } finally {
           await ctx.queues.credits.close()
         }
@@ -69,9 +78,11 @@ export function registerSweep(program: Command): void {
       } else {
         const table = new Table({ head: ['what', 'count', 'amount', 'oldest', 'action'],
           style: { head: [], border: [] } })
-        for (const l of lines) table.push([l.what, l.count, l.amount, l.oldest ?? '', l.action])
+        for (const l of lines) {
+          table.push([l.what, l.count, l.amount ?? '', l.oldest ?? '', l.action])
+        }
         process.stdout.write(`${table.toString()}\n`)
       }
-      process.exitCode = lines.some((l) => l.count > 0) ? 1 : 0
+      process.exitCode = attention ? 1 : 0
     })
 }

@@ -19,7 +19,8 @@ export interface RegistryProfile {
   encoding: string
 }
 
-const registryOption = z.object({
+/** The `registry` option of a provider entry; protocol schemas can embed it. */
+export const registryOption = z.object({
   format: z.enum(registryFormats).default('qiwi-tsv'),
   // No default here: absent means the provider's own zone.
   timeZone: z.string().refine((zone) => DateTime.now().setZone(zone).isValid,
