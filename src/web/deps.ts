@@ -35,7 +35,7 @@ export function buildDeps(app: WebAppContext, overrides: WebOverrides = {}): Web
     db: app.db,
     log,
     registry: app.registry,
-    sms: overrides.sms ?? createSms(app.config, log),
+    sms: overrides.sms ?? createSms(app.config, app.log),
     logins: failureLimiter(app.db, 'login', loginRules),
     passwords: failureLimiter(app.db, 'password', loginRules),
     lookups: failureLimiter(app.db, 'lookup', lookupRules),

@@ -2,7 +2,8 @@ import type { ParameterizedContext } from 'koa'
 import type { Cabinet } from '../payers/index.ts'
 import type { WebDeps } from './deps.ts'
 import {
-  createSession, destroySession, saveSessionData, type Session,
+  createSession, destroySession, purgeExpiredSessions, saveSessionData, sessionLimits,
+  type Session,
 } from './session.ts'
 
 /** What the cabinet's middleware leaves on `ctx.state`. */
@@ -38,10 +39,18 @@ function setCookie(ctx: WebCtx, token: string | null): void {
   })
 }
 
+let lastPurge = 0
+
 /** The visitor's session, started (with a fresh CSRF secret) when there is none. */
 export async function ensureSession(ctx: WebCtx): Promise<Session> {
   if (ctx.state.session) return ctx.state.session
-  const { token, session } = await createSession(ctx.state.web.db, null)
+  const { db } = ctx.state.web
+  // Visitors who never log in leave rows behind; sweep them now and then.
+  if (Date.now() - lastPurge > sessionLimits.touchMs * 10) {
+    lastPurge = Date.now()
+    await purgeExpiredSessions(db)
+  }
+  const { token, session } = await createSession(db, null)
   setCookie(ctx, token)
   ctx.state.session = session
   return session
