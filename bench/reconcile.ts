@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     const r = JSON.parse(out)
     process.stdout.write(`reconciled ${n} lines in ${(r.ms / 1000).toFixed(1)} s, `
       + `peak RSS ${r.maxRssMB} MB, trailer ${r.trailer}, `
-      + `matched ${r.categories.matched}\n${JSON.stringify(r.categories)}\n`)
+      + `matched ${r.categories.matched}\n${JSON.stringify({ lines: n, ...r })}\n`)
   } finally {
     await dropDb(ctx)
     rmSync(dir, { recursive: true, force: true })
