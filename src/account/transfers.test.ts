@@ -81,6 +81,8 @@ test('submitting the confirm form twice moves the money once', async (t) => {
   t.is(await cabinetBalance(ctx.db, to.id), 1000n)
   const other = await confirmTransfer(ctx.db, { ...input, amount: '20.00' })
   t.like(other, { ok: false, reason: 'done_with_other_amount' })
+  t.like(await confirmTransfer(ctx.db, { ...input, amount: '' }),
+    { ok: false, reason: 'done_with_other_amount' })
   t.is(await cabinetBalance(ctx.db, to.id), 1000n)
   t.is(await findTransferIntent(ctx.db, from.id, intent.token), null)
 })

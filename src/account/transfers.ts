@@ -106,16 +106,7 @@ export async function confirmTransfer(
   input: { fromCabinetId: bigint; token: string; amount: string; maxAmount?: bigint },
   now = new Date(),
 ): Promise<ConfirmOutcome> {
-  let amount: bigint
-  try {
-    amount = parseAmount(input.amount.trim(), input.maxAmount)
-  } catch (err) {
-    const code = isGatewayError(err) ? err.code : null
-    if (code === 'amount_format' || code === 'amount_too_small' || code === 'amount_too_large') {
-      return { ok: false, reason: code }
-    }
-    throw err
-  }
+  const amount = readAmount(input.amount, input.maxAmount)
   return db.transaction(async (trx) => {
     const intent = await trx('transfer_intents')
       .where({ token_hash: hashToken(input.token), from_cabinet: input.fromCabinetId })
@@ -128,6 +119,7 @@ export async function confirmTransfer(
         : { ok: false as const, reason: 'done_with_other_amount' as const, receipt }
     }
     if (intent.expires_at <= now) return { ok: false as const, reason: 'expired' as const }
+    if (typeof amount === 'string') return { ok: false as const, reason: amount }
 
     const parties = await trx('cabinets').whereIn('id', [intent.from_cabinet, intent.to_cabinet])
       .select('id', 'number', 'surname', 'name', 'patronymic', 'blocked')
@@ -166,6 +158,22 @@ export async function findTransferReceipt(db: Db, fromCabinetId: bigint, transac
   const intent = await db('transfer_intents')
     .where({ from_cabinet: fromCabinetId, ledger_transaction_id: transactionId }).first()
   return intent ? receiptOf(db, intent) : null
+}
+
+type AmountProblem = Extract<ConfirmRefusal, `amount_${string}`>
+
+// The amount, or why it is not one; decided after the intent, so that a form
+// sent again after its transfer is answered with that transfer.
+function readAmount(raw: string, max: bigint | undefined): bigint | AmountProblem {
+  try {
+    return parseAmount(raw.trim(), max)
+  } catch (err) {
+    const code = isGatewayError(err) ? err.code : null
+    if (code === 'amount_format' || code === 'amount_too_small' || code === 'amount_too_large') {
+      return code
+    }
+    throw err
+  }
 }
 
 async function receiptOf(db: Db | Trx, intent: Record<string, unknown>)

@@ -58,7 +58,7 @@ function debitLine(r: HistoryRow): DebitLine {
   const [purpose, servedPerson] = r.kind === 'charge'
     ? [text(m.purpose) ?? '—', text(m.servedPerson) ?? '—']
     : r.kind === 'transfer'
-      ? [`Digər şəxsin hesabına köçürmə: kabinet № ${text(m.toCabinet) ?? '—'}`,
+      ? [`Köçürmə: kabinet № ${text(m.toCabinet) ?? '—'}`,
         text(m.toName) ?? '—']
       : r.kind === 'reversal'
         ? [`Ödənişin ləğvi${text(m.paymentCode) ? `: ${text(m.paymentCode)}` : ''}`, '—']

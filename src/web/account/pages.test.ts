@@ -156,7 +156,7 @@ test('a transfer takes three steps, happens once however often the form is sent,
 
   const debits = await c.get('/kabinet/hesab/mexaric')
   t.deepEqual(cells(debits.text, 'amount'), ['12.34'])
-  t.deepEqual(cells(debits.text, 'person'), ['ƏLİYEVA-ŞÜKÜROVA A. Ö.'])
+  t.deepEqual(cells(debits.text, 'served'), ['ƏLİYEVA-ŞÜKÜROVA A. Ö.'])
   const credits = await (await h.login(to.number)).get('/kabinet/hesab/medaxil')
   t.deepEqual(cells(credits.text, 'amount'), ['12.34'])
   t.regex(credits.text, new RegExp(`Köçürmə: kabinet № ${from.number}`))
@@ -187,7 +187,7 @@ test('history pages are newest first and their totals are the sum of every row',
     t.is(sum, BigInt((perPage * 2 + 5) * (perPage * 2 + 6) / 2 * 10))
     const debits = await c.get('/kabinet/hesab/mexaric')
     t.deepEqual(cells(debits.text, 'purpose'), ['İmtahan 3', 'İmtahan 2', 'İmtahan 1'])
-    t.deepEqual(cells(debits.text, 'person'), Array(3).fill('CƏFƏROVA LALƏ'))
+    t.deepEqual(cells(debits.text, 'served'), Array(3).fill('CƏFƏROVA LALƏ'))
     t.is(cells(debits.text, 'total')[0], '6.06')
   })
 

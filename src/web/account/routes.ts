@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type Router from '@koa/router'
 import { redeemCode } from '../../account/index.ts'
 import { cabinetBalance } from '../../ledger/index.ts'
@@ -10,6 +13,8 @@ import { accountMessages as say } from './messages.ts'
 import { accountPage } from './pages.ts'
 
 export const accountTitle = 'Hesab'
+const stylesheet = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)),
+  'static', 'hesab.css'))
 
 function redeemPage(ctx: WebCtx, code: string, error: string | null, status = 200) {
   return accountPage(ctx, 'redeem', { code, errors: error ? { code: error } : {} },
@@ -18,6 +23,12 @@ function redeemPage(ctx: WebCtx, code: string, error: string | null, status = 20
 
 /** Balance, both histories, redeeming a payment code, and paying at a terminal. */
 export function accountRoutes(router: Router<WebState>, redeemGuard: FailureLimiter): void {
+  router.get('/kabinet/hesab/hesab.css', (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=3600')
+    ctx.type = 'text/css; charset=utf-8'
+    ctx.body = stylesheet
+  })
+
   router.get('/kabinet/hesab', requireLogin, async (ctx) => {
     const cabinet = ctx.state.cabinet!
     const { db } = ctx.state.web
