@@ -66,15 +66,29 @@ export function loadProvidersFile(file: string, env = process.env): ProvidersFil
   return parsed.data
 }
 
-// A disabled provider may leave its secrets unset; it is kept but not resolved.
+// A disabled provider may leave its secrets unset: its "env:" values are
+// dropped instead of resolved, and the rest (time zone, registry) is kept.
 function filterDisabled(raw: object): object {
   const copy = { ...(raw as Record<string, unknown>) }
   const providers = copy.providers
   if (providers && typeof providers === 'object') {
     copy.providers = Object.fromEntries(Object.entries(providers).map(([id, p]) =>
       [id, p && typeof p === 'object' && (p as { enabled?: unknown }).enabled === false
-        ? { protocol: (p as { protocol?: unknown }).protocol, enabled: false }
+        ? withoutEnvRefs(p)
         : p]))
   }
   return copy
+}
+
+function withoutEnvRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !isEnvRef(v)).map(withoutEnvRefs)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value)
+      .filter(([, v]) => !isEnvRef(v)).map(([k, v]) => [k, withoutEnvRefs(v)]))
+  }
+  return value
+}
+
+function isEnvRef(v: unknown): boolean {
+  return typeof v === 'string' && v.startsWith('env:')
 }
