@@ -38,7 +38,7 @@ test('a bad time zone, a bad id and broken JSON are refused with the place named
   t.throws(() => loadProvidersFile(file({ providers: { x: { protocol: 'osmp',
     timeZone: 'Mars/Olympus' } } })), { message: /providers\.x\.timeZone/ })
   t.throws(() => loadProvidersFile(file({ providers: { 'Bad Id': { protocol: 'osmp' } } })),
-    { message: /lower-case/ })
+    { message: /providers\.Bad Id/ })
   t.throws(() => loadProvidersFile(file('{ "providers": ')), { message: /providers file/ })
   t.throws(() => loadProvidersFile('/nonexistent/providers.json'), { message: /ENOENT/ })
 })
