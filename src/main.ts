@@ -8,6 +8,8 @@ import { createLogger } from './log.ts'
 import { loadProvidersFile } from './providers.ts'
 import { loadQueueSettings } from './queue/settings.ts'
 import { startCreditWorker, type CreditWorker } from './worker/index.ts'
+import { startCardSweeper } from './cards/sweeper.ts'
+import { cardProcessors } from './cards/processors.ts'
 
 export interface Running {
   ctx: AppContext
@@ -61,6 +63,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
 
   let server: Server | undefined
   let worker: CreditWorker | undefined
+  let cardSweeper: { stop(): Promise<void> } | undefined
   if (config.role !== 'worker') {
     server = createServer(buildApp(ctx).callback())
     await listen(server, config.port, config.host)
@@ -69,11 +72,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   if (config.role !== 'gateway') {
     worker = startCreditWorker(ctx)
     log.info({ concurrency: ctx.queueSettings.concurrency }, 'credits worker started')
+    cardSweeper = startCardSweeper(ctx, () => cardProcessors(ctx))
   }
   let stopping: Promise<void> | undefined
   const stop = () => {
     stopping ??= (async () => {
       if (server) await closeServer(server, 10_000)
+      await cardSweeper?.stop()
       if (worker) await worker.close()
       await closeContext(ctx)
       log.info('stopped')

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs'
-import path from 'node:path'
 import { z } from 'zod'
 import { httpUrl } from '../../src/cards/entry.ts'
 import { cardNotifyRouter } from '../../src/cards/notify.ts'
@@ -7,13 +5,13 @@ import type { CardAdapter } from '../../src/cards/processor.ts'
 import {
   azericardEntry, azericardProcessor, withKeys, type AzericardOptions,
 } from '../azericard/index.ts'
-import { devKeyFiles } from './keys.ts'
+import { devKeyFiles, ensureDevKeys } from './keys.ts'
 
 const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost'])
 
 /**
- * A sandbox entry: Azericard's protocol with the development keys that
- * `npm run sandbox` creates, on a loopback address only.
+ * A sandbox entry: Azericard's protocol with development keys (made on first
+ * use, shared with `npm run sandbox`), on a loopback address only.
  */
 export const sandboxOptions = azericardEntry.extend({
   label: z.string().min(1).max(40).default('Sandbox (test)'),
@@ -23,19 +21,15 @@ export const sandboxOptions = azericardEntry.extend({
       'the sandbox processor runs on a loopback address only'),
   signing: z.literal('rsa').default('rsa'),
   merchantKey: z.string().min(1).default(devKeyFiles.merchantKey),
-  gatewayKey: z.string().min(1).default(devKeyFiles.gatewayPub),
+  gatewayKey: z.string().min(1).default(devKeyFiles.gatewayKey),
   merchantName: z.string().min(1).max(50).default('Sandbox'),
   merchantUrl: z.string().min(1).max(250).default('http://127.0.0.1'),
   statusWindowMinutes: z.number().int().positive().default(60),
   timeoutMs: z.number().int().positive().default(5_000),
 }).transform((e, zctx) => {
-  for (const field of ['merchantKey', 'gatewayKey'] as const) {
-    const value = e[field] ?? ''
-    if (!value.includes('-----BEGIN') && !existsSync(path.resolve(value))) {
-      zctx.addIssue({ code: 'custom', path: [field], message: `key file ${value} does not exist`
-        + ' (run `npm run sandbox` once to create the development keys)' })
-      return z.NEVER
-    }
+  // The development keys are made on first use; keys configured elsewhere must exist.
+  if (e.merchantKey === devKeyFiles.merchantKey || e.gatewayKey === devKeyFiles.gatewayKey) {
+    ensureDevKeys()
   }
   return withKeys(e, zctx)
 })

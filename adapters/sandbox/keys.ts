@@ -1,39 +1,46 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
  * Development keys for the sandbox processor, generated on first use into a
  * git-ignored folder beside this file. They protect nothing real: never point
- * a real processor at them.
+ * a real processor at them. Each file holds a private key; its public half is
+ * derived from it, so a pair can never come apart.
  */
 export const devKeysDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '.dev-keys')
 
 export const devKeyFiles = {
   /** Ours: signs sale, status and reversal requests. */
   merchantKey: path.join(devKeysDir, 'merchant.key'),
-  merchantPub: path.join(devKeysDir, 'merchant.pub'),
   /** The sandbox's: signs callbacks, like Azericard's MPI key. */
   gatewayKey: path.join(devKeysDir, 'gateway.key'),
-  gatewayPub: path.join(devKeysDir, 'gateway.pub'),
 } as const
 
-function pair(privateFile: string, publicFile: string): void {
-  if (existsSync(privateFile) && existsSync(publicFile)) return
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+function create(file: string): void {
+  if (existsSync(file)) return
+  const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   })
-  writeFileSync(privateFile, privateKey, { mode: 0o600 })
-  writeFileSync(publicFile, publicKey)
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, privateKey, { mode: 0o600 })
+  try {
+    // A link fails if another process got there first; then its key stands.
+    linkSync(tmp, file)
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err
+  } finally {
+    unlinkSync(tmp)
+  }
 }
 
-/** Creates both key pairs when missing; returns their paths. */
+/** Creates both keys when missing; returns their paths. */
 export function ensureDevKeys(): typeof devKeyFiles {
   mkdirSync(devKeysDir, { recursive: true, mode: 0o700 })
-  pair(devKeyFiles.merchantKey, devKeyFiles.merchantPub)
-  pair(devKeyFiles.gatewayKey, devKeyFiles.gatewayPub)
+  create(devKeyFiles.merchantKey)
+  create(devKeyFiles.gatewayKey)
   return devKeyFiles
 }

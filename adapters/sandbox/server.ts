@@ -18,7 +18,7 @@ export async function startSandbox(opts: { port?: number; host?: string; log?: L
   const files = ensureDevKeys()
   const sandbox = createSandbox({
     gatewayKey: createPrivateKey(readFileSync(files.gatewayKey, 'utf8')),
-    merchantKey: createPublicKey(readFileSync(files.merchantPub, 'utf8')),
+    merchantKey: createPublicKey(readFileSync(files.merchantKey, 'utf8')),
     log: opts.log ?? rootLog,
   })
   const server = sandbox.app.listen(opts.port ?? 4010, host)
