@@ -69,13 +69,24 @@ export interface Answer<T> {
 const fingerprint = (parts: unknown[]) =>
   createHash('sha256').update(JSON.stringify(parts)).digest('hex')
 
+const chargeKeys = ['id', 'externalId', 'cabinet', 'amount', 'purpose', 'servedPerson',
+  'transactionId', 'createdAt'] as const
+const refundKeys = ['id', 'refundId', 'chargeId', 'amount', 'reason', 'transactionId',
+  'createdAt', 'chargeRefunded', 'chargeRefundable'] as const
+
+// jsonb keeps no key order; a replay answers the keys in the first answer's order.
+function inOrder<T>(stored: unknown, keys: readonly (keyof T & string)[]): T {
+  const o = stored as Record<string, unknown>
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as T
+}
+
 function replay<T>(row: { fingerprint: string; response: unknown }, print: string,
-  what: string): Answer<T> {
+  what: string, keys: readonly (keyof T & string)[]): Answer<T> {
   if (row.fingerprint !== print) {
     throw new GatewayError('idempotency_conflict',
       `${what} was already made with other content`)
   }
-  return { created: false, body: row.response as T }
+  return { created: false, body: inOrder<T>(row.response, keys) }
 }
 
 /**
@@ -91,7 +102,7 @@ export async function createCharge(db: Db, client: ChargeClient, req: ChargeRequ
     req.servedPerson])
   const known = await db('charges').where({ client: client.id, external_id: req.externalId })
     .first('fingerprint', 'response')
-  if (known) return replay(known, print, `charge ${req.externalId}`)
+  if (known) return replay<ChargeResource>(known, print, `charge ${req.externalId}`, chargeKeys)
 
   const payer = await resolvePayer(db, req.payer, 'either')
   return db.transaction(async (trx) => {
@@ -105,7 +116,7 @@ export async function createCharge(db: Db, client: ChargeClient, req: ChargeRequ
       const winner = await trx('charges')
         .where({ client: client.id, external_id: req.externalId })
         .first('fingerprint', 'response')
-      return replay<ChargeResource>(winner, print, `charge ${req.externalId}`)
+      return replay<ChargeResource>(winner, print, `charge ${req.externalId}`, chargeKeys)
     }
     const [from, to] = await Promise.all([cabinetAccount(trx, payer.cabinetId),
       accountId(trx, { kind: 'revenue', service: client.revenue })])
@@ -138,7 +149,7 @@ export async function getCharge(db: Db | Trx, client: ChargeClient, id: bigint)
 function stateOf(row: Record<string, unknown>): ChargeState {
   const amount = row.amount as bigint
   const refunded = row.refunded as bigint
-  return { ...(row.response as ChargeResource), refunded: formatAmount(refunded),
+  return { ...inOrder<ChargeResource>(row.response, chargeKeys), refunded: formatAmount(refunded),
     refundable: formatAmount(amount - refunded) }
 }
 
@@ -158,7 +169,7 @@ export async function refundCharge(db: Db, client: ChargeClient, req: RefundRequ
     if (!charge) throw new GatewayError('not_found', `charge ${req.chargeId} does not exist`)
     const known = await trx('charge_refunds')
       .where({ client: client.id, external_id: req.externalId }).first('fingerprint', 'response')
-    if (known) return replay<RefundResource>(known, print, what)
+    if (known) return replay<RefundResource>(known, print, what, refundKeys)
 
     const refundable = (charge.amount as bigint) - (charge.refunded as bigint)
     const amount = req.amount ?? refundable
@@ -177,7 +188,7 @@ export async function refundCharge(db: Db, client: ChargeClient, req: RefundRequ
     if (!claimed) {
       const winner = await trx('charge_refunds')
         .where({ client: client.id, external_id: req.externalId }).first('fingerprint', 'response')
-      return replay<RefundResource>(winner, print, what)
+      return replay<RefundResource>(winner, print, what, refundKeys)
     }
     const [from, to] = await Promise.all([
       accountId(trx, { kind: 'revenue', service: client.revenue }),
