@@ -141,3 +141,24 @@ test.serial('a commit whose answer is lost gives 1; the retry replays the stored
       .whereRaw(`metadata->>'externalId' = '9002'`)
     t.is(credits.length, 1)
   })
+
+test.serial('Redis unavailable during pay: answered 0 at once, posted later by the sweeper',
+  async (t) => {
+    const cab = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    const prefix = testPrefix('noredis')
+    const away = await startHarness({ db: tdb.db, prefix, providers: providersOf({
+      r1: osmpNetwork() }), env: { REDIS_URL: 'redis://127.0.0.1:1' } })
+    t.teardown(() => away.close())
+    const started = Date.now()
+    const res = await osmp(away.url, 'r1', { command: 'pay', txn_id: 'r-1',
+      account: cab.number.toString(), sum: '6.00', txn_date: '20240131235930' })
+    t.is(resultOf(res.body), 0)
+    t.true(Date.now() - started < 1000, 'the payer did not wait for Redis')
+    t.is((await fetch(`${away.url}/readyz`)).status, 503)
+
+    const worker = await startHarness({ db: tdb.db, prefix, worker: true,
+      providers: providersOf({ r1: osmpNetwork() }), settings: { sweepAfterMs: 0 } })
+    t.teardown(() => worker.close())
+    await waitFor(async () => (await cabinetBalance(tdb.db, cab.id)) === 600n)
+    t.pass()
+  })

@@ -34,7 +34,8 @@ export function testPrefix(name: string): string {
 
 /** Deletes this prefix's BullMQ keys (never anybody else's, never FLUSHALL). */
 export async function deletePrefixKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl)
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
+  redis.on('error', () => {})
   try {
     let deleted = 0
     let cursor = '0'
@@ -81,7 +82,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       sweepIntervalMs: 500, sweepAfterMs: 1000, ...opts.settings },
     ...opts.overrides,
   })
-  await ctx.queues.credits.queue.waitUntilReady()
+  // Tests of a Redis outage point REDIS_URL nowhere: waiting is bounded.
+  await Promise.race([ctx.queues.credits.queue.waitUntilReady(),
+    new Promise((resolve) => setTimeout(resolve, 1500))])
   const server = createServer(buildApp(ctx).callback())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const worker = opts.worker ? startCreditWorker(ctx) : undefined
@@ -95,7 +98,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       })
       await worker?.close()
       await ctx.queues.credits.close()
-      await deletePrefixKeys(config.redisUrl, opts.prefix)
+      await deletePrefixKeys(config.redisUrl, opts.prefix).catch(() => 0)
       // The test database belongs to the test file (useDb), which destroys it.
     },
   }

@@ -20,7 +20,9 @@ export async function receivePayment(deps: InboxDeps, input: AcceptInput)
     case 'accepted':
       deps.metrics.paymentsAccepted.inc(labels)
       try {
-        await enqueueCredits(deps.queues.credits, [payment.id])
+        // While Redis is away the payer is answered at once; the sweeper enqueues later.
+        if (deps.queues.credits.connection.status !== 'ready') throw new Error('redis is away')
+        await enqueueCredits(deps.queues.credits, [payment.id], 1000)
       } catch (err) {
         deps.metrics.enqueueFailures.inc()
         deps.log.warn({ err, paymentId: payment.id.toString() },

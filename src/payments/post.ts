@@ -1,3 +1,4 @@
+import { recordVoucherSales } from '../account/vouchers.ts'
 import type { Db, Trx } from '../db.ts'
 import { GatewayError, isTransientDbError } from '../errors.ts'
 import { accountId, postBatch, type PostRequest } from '../ledger/index.ts'
@@ -124,6 +125,9 @@ async function postOnce(db: Db, opts: PostOptions): Promise<PostRun> {
        where p.id = v.id and p.state = 'accepted'
       returning p.id, p.provider, p.received_at, p.posted_at`,
     [done.map((d) => String(d.row.id)), done.map((d) => String(d.tx))])
+    await recordVoucherSales(trx, done.filter((d) => d.row.target === 'voucher').map((d) => ({
+      paymentId: d.row.id, code: d.row.payment_code, amount: d.row.amount,
+      provider: d.row.provider, transactionId: d.tx })))
     const posted = (updated.rows as Array<Record<string, unknown>>).map((r) => ({
       id: r.id as bigint, provider: r.provider as string,
       receivedAt: r.received_at as Date, postedAt: r.posted_at as Date,

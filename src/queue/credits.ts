@@ -59,12 +59,28 @@ export function createCreditsQueue(redisUrl: string, prefix: string, log: Logger
   }
 }
 
-/** Adds one job per payment; an id already waiting or running is left alone. */
-export async function enqueueCredits(q: CreditsQueue, paymentIds: bigint[]): Promise<void> {
+/**
+ * Adds one job per payment; an id already waiting or running is left alone.
+ * Gives up after `timeoutMs`: BullMQ waits without limit for a Redis that was
+ * never reached, and a payer must not wait for a wake-up call.
+ */
+export async function enqueueCredits(q: CreditsQueue, paymentIds: bigint[],
+  timeoutMs = 2000): Promise<void> {
   if (paymentIds.length === 0) return
-  await q.queue.addBulk(paymentIds.map((id) => ({
+  const adding = q.queue.addBulk(paymentIds.map((id) => ({
     name: 'post',
     data: { paymentId: id.toString() },
     opts: { jobId: creditJobId(id) },
   })))
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not take the jobs within ${timeoutMs} ms`)),
+      timeoutMs)
+  })
+  adding.catch(() => {})
+  try {
+    await Promise.race([adding, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -13,11 +13,25 @@ export interface CreditWorker {
   close(): Promise<void>
 }
 
+/** True when the promise settled within `ms`; it is left to run otherwise. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  try {
+    return await Promise.race([p.then(() => true, () => true), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /**
  * The credits worker: BullMQ jobs wake a batched flush, and a periodic sweep
  * re-enqueues (and posts) accepted payments that no job carried to the end.
  */
-export function startCreditWorker(ctx: AppContext): CreditWorker {
+export function startCreditWorker(ctx: AppContext, opts: { closeGraceMs?: number } = {})
+  : CreditWorker {
   const settings = ctx.queueSettings
   const log = ctx.log.child({ component: 'credits-worker' })
   const flusher = new CreditFlusher(ctx, settings.batchSize)
@@ -65,7 +79,13 @@ export function startCreditWorker(ctx: AppContext): CreditWorker {
     sweep,
     async close() {
       clearInterval(timer)
-      await worker.close()
+      // BullMQ waits without limit for a Redis it never reached; a stop must not.
+      const grace = opts.closeGraceMs ?? 10_000
+      if (!await within(worker.close(), grace)) {
+        log.warn('credits worker did not close in time; its jobs return as stalled')
+        connection.disconnect()
+        await within(worker.disconnect(), 1000)
+      }
       await sweeping?.catch(() => {})
       await flusher.idle()
       connection.disconnect()
