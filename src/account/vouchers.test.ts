@@ -146,6 +146,8 @@ test.serial('a voucher bought at a terminal is pending until posted, then redeem
     t.like(await redeemCode(ctx.db, cab.id, code), { ok: false, reason: 'pending' })
     await postAcceptedPayments(ctx.db, { ids: [sold.payment.id], limit: 10 })
     t.is(await vouchersBalance() - before, 2000n)
+    const issued = await ctx.db('vouchers').where({ code }).first()
+    t.is(issued?.state, 'issued', 'the worker records the voucher as it posts the payment')
     t.like(await redeemCode(ctx.db, cab.id, code), { ok: true, amount: 2000n })
     t.is(await vouchersBalance(), before)
     const row = await ctx.db('vouchers').where({ code }).first()
