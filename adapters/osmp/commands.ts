@@ -36,18 +36,22 @@ async function resolve(deps: Deps, net: Network, account: string) {
 export async function check(deps: Deps, net: Network, p: OsmpParams): Promise<OsmpReply> {
   requireTxnId(p)
   requireSum(p, net.options, deps.config.maxAmount)
+  if (net.options.sells === 'voucher') return replyFor(0)
   const payer = await resolve(deps, net, requireAccount(p))
   return { ...replyFor(0), name: payer.maskedName }
 }
 
 // The fingerprint of what a refused request asked for, when it can be read at all.
-function requestedFingerprint(p: OsmpParams): string | undefined {
+function requestedFingerprint(net: Network, p: OsmpParams): string | undefined {
   try {
-    return fingerprintOf({ account: normaliseRef(requireAccount(p)), amount: parseAmount(p.sum) })
+    return fingerprintOf({ target: targetOf(net), account: normaliseRef(requireAccount(p)),
+      amount: parseAmount(p.sum) })
   } catch {
     return undefined
   }
 }
+
+const targetOf = (net: Network) => (net.options.sells === 'voucher' ? 'voucher' : 'cabinet')
 
 function replay(payment: Payment): OsmpReply {
   return fromStored(payment.reply)
@@ -66,7 +70,8 @@ export async function pay(deps: Deps, net: Network, p: OsmpParams): Promise<Osmp
     const account = requireAccount(p)
     const time = parseTxnDate(p.txn_date, net.options.timeZone)
     const serviceType = serviceTypeOf(p, net.options)
-    const payer = await resolve(deps, net, account)
+    // A voucher is bought for nobody in particular: there is no payer to find.
+    const payer = net.options.sells === 'voucher' ? null : await resolve(deps, net, account)
     parsed = { amount, account, time, serviceType, payer }
   } catch (err) {
     if (!isGatewayError(err) || err.retryable) throw err
@@ -76,7 +81,7 @@ export async function pay(deps: Deps, net: Network, p: OsmpParams): Promise<Osmp
       throw asUnavailable(e)
     })
     if (!known) throw err
-    if (known.fingerprint === requestedFingerprint(p)) return replay(known)
+    if (known.fingerprint === requestedFingerprint(net, p)) return replay(known)
     reportMismatch(deps, known)
     return mismatch(net)
   }
@@ -88,12 +93,14 @@ export async function pay(deps: Deps, net: Network, p: OsmpParams): Promise<Osmp
     source: 'terminal',
     payerRef: parsed.account,
     account: normaliseRef(parsed.account),
-    cabinetId: parsed.payer.cabinetId,
+    target: targetOf(net),
+    cabinetId: parsed.payer?.cabinetId ?? null,
     amount: parsed.amount,
     providerTimeRaw: parsed.time.raw,
     providerTime: parsed.time.utc,
     metadata: parsed.serviceType ? { servicetype: parsed.serviceType } : {},
-    reply: ({ id }) => storedReply({ ...replyFor(0), prvTxn: id.toString(), sum }),
+    reply: ({ id, paymentCode }) => storedReply({ ...replyFor(0), prvTxn: id.toString(), sum,
+      ...(parsed.payer ? {} : { code: paymentCode }) }),
   })
   if (outcome.status === 'mismatch') return mismatch(net)
   return replay(outcome.payment)

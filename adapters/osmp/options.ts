@@ -53,6 +53,12 @@ export const osmpOptions = z.object({
   account: z.enum(['document', 'cabinet', 'either']).default('either'),
   /** Where `check` shows the masked name: QIWI `<fields>` or MilliÖn `<addinfo>`. */
   replyName: z.enum(['fields', 'addinfo']).default('fields'),
+  /**
+   * What `pay` buys: a credit to the payer's cabinet, or a payment code (a
+   * voucher, redeemed later in any cabinet) that the reply carries for the
+   * receipt; `account` is then kept as sent and names nobody.
+   */
+  sells: z.enum(['credit', 'voucher']).default('credit'),
   /** Keep EmanAt's `servicetype` of a `pay` with the payment. */
   servicetype: z.boolean().default(false),
   /** The fatal result for a known txn_id repeated with another account or sum. */

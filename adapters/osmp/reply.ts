@@ -13,6 +13,8 @@ export interface OsmpReply {
   sum?: string
   /** The payer's masked name (`check`). */
   name?: string
+  /** The payment code a voucher `pay` bought, for the receipt. */
+  code?: string
 }
 
 export const xmlContentType = 'text/xml; charset=utf-8'
@@ -46,6 +48,10 @@ export function renderReply(reply: OsmpReply, txnId: string | undefined,
     if (style === 'addinfo') response.addinfo = reply.name
     else response.fields = { field1: { '@_name': 'name', '#text': reply.name } }
   }
+  if (reply.code !== undefined) {
+    if (style === 'addinfo') response.addinfo = reply.code
+    else response.fields = { field1: { '@_name': 'code', '#text': reply.code } }
+  }
   return builder.build({
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     response,
@@ -57,6 +63,7 @@ export function storedReply(reply: OsmpReply): StoredReply {
   const out: StoredReply = { result: reply.result, comment: reply.comment }
   if (reply.prvTxn !== undefined) out.prv_txn = reply.prvTxn
   if (reply.sum !== undefined) out.sum = reply.sum
+  if (reply.code !== undefined) out.code = reply.code
   return out
 }
 
@@ -68,5 +75,6 @@ export function fromStored(stored: StoredReply): OsmpReply {
     comment: String(stored.comment ?? ''),
     ...(stored.prv_txn !== undefined ? { prvTxn: String(stored.prv_txn) } : {}),
     ...(stored.sum !== undefined ? { sum: String(stored.sum) } : {}),
+    ...(stored.code !== undefined ? { code: String(stored.code) } : {}),
   }
 }
