@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import Router from '@koa/router'
 import type { AppContext } from '../context.ts'
 import { isGatewayError, type ErrorCode } from '../errors.ts'
@@ -104,6 +106,13 @@ export function cardsRouter(ctx: AppContext): Router<WebState> {
   }
 
   router.get('/kartla-odenis', (c) => startPage(c, ''))
+
+  const css = readFileSync(path.join(cardViews, '..', 'static', 'cards.css'))
+  router.get('/kartla-odenis/cards.css', (c) => {
+    c.set('Cache-Control', 'public, max-age=3600')
+    c.type = 'text/css; charset=utf-8'
+    c.body = css
+  })
 
   router.post('/kartla-odenis', async (c) => {
     const ref = (formFields(c).ref ?? '').trim().slice(0, 40)
