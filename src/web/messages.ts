@@ -3,7 +3,6 @@ export const messages = {
   unexpected: 'Gözlənilməz xəta baş verdi. Bir az sonra yenidən cəhd edin.',
   unavailable: 'Xidmət hazırda əlçatan deyil. Bir neçə dəqiqədən sonra yenidən cəhd edin.',
   badRequest: 'Sorğu düzgün deyil. Səhifəni yeniləyib yenidən cəhd edin.',
-  notFound: 'Belə səhifə yoxdur.',
   csrf: 'Formun etibarlılıq müddəti bitib və ya forma başqa yerdən göndərilib. '
     + 'Səhifəni yeniləyib yenidən göndərin.',
 
@@ -23,7 +22,6 @@ export const messages = {
   tooLong: 'Mətn çox uzundur.',
   registrationExpired: 'Qeydiyyatın birinci addımının vaxtı keçib. '
     + 'Sənəd məlumatlarını yenidən daxil edin.',
-  registered: 'Şəxsi kabinetiniz açıldı.',
 
   loginFormat: 'Kabinet nömrəsi və ya sənəd nömrəsi düzgün yazılmayıb.',
   loginFailed: 'Kabinet nömrəsi, sənəd nömrəsi və ya şifrə yanlışdır.',

@@ -47,10 +47,10 @@ function confirmPage(ctx: WebCtx, errors: Errors, status = 200) {
 }
 
 /**
- * Sends a confirmation code to `phone` and leads to the code page. Returns
- * false (with the page rendered) when the SMS could not go out.
+ * Sends a confirmation code to `phone` and leads to the code page; when the
+ * SMS cannot go out, the contacts page says so.
  */
-async function sendCode(ctx: WebCtx, phone: string): Promise<boolean> {
+async function sendCode(ctx: WebCtx, phone: string): Promise<void> {
   const { db, sms } = ctx.state.web
   const cabinetId = ctx.state.cabinet!.id
   let issued
@@ -59,7 +59,7 @@ async function sendCode(ctx: WebCtx, phone: string): Promise<boolean> {
   } catch (err) {
     if (!isGatewayError(err, 'unavailable')) throw err
     await contactsPage(ctx, null, { mobile: messages.smsFailed }, 503)
-    return false
+    return
   }
   if (!issued.ok) {
     ctx.set('Retry-After', String(issued.retryAfterSec))
@@ -71,7 +71,6 @@ async function sendCode(ctx: WebCtx, phone: string): Promise<boolean> {
     await setFlash(ctx, messages.codeSent(formatMobile(phone)))
   }
   seeOther(ctx, ctx.state.session?.data.pendingMobile ? '/kabinet/elaqe/tesdiq' : '/kabinet/elaqe')
-  return true
 }
 
 /** Contact data, and confirming a mobile number with an SMS code. */
@@ -94,8 +93,7 @@ export function contactRoutes(router: Router<WebState>): void {
     await saveContacts(db, cabinetId, { actualDistrict, actualAddress, homePhone, email })
     if (mobile === null && before.mobile !== null) await removeMobile(db, cabinetId)
     if (mobile !== null && mobile !== before.mobile) {
-      await sendCode(ctx, mobile)
-      return
+      return sendCode(ctx, mobile)
     }
     await setFlash(ctx, messages.contactsSaved)
     seeOther(ctx, '/kabinet/elaqe')
