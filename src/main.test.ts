@@ -86,6 +86,25 @@ test('SIGTERM lets an in-flight pay finish and answer before the process exits',
   t.truthy(await tdb.db('payments').where({ provider: 'demo', external_id: 'g1' }).first())
 })
 
+test('ROLE=worker serves health and metrics only, and stops cleanly on SIGTERM', async (t) => {
+  const port = await freePort()
+  const prefix = testPrefix('role')
+  const w = run({ ROLE: 'worker', PORT: String(port), DATABASE_URL: tdb.url,
+    QUEUE_PREFIX: prefix })
+  t.teardown(() => {
+    w.child.kill('SIGKILL')
+    return deletePrefixKeys('redis://127.0.0.1:6379', prefix).then(() => undefined)
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(() => fetch(`${url}/readyz`).then((r) => r.ok, () => false), 30_000, 100)
+  t.is((await fetch(`${url}/metrics`)).status, 200)
+  const terminal = await osmp(url, 'demo', { command: 'check', txn_id: '1' })
+  t.is(terminal.status, 404)
+  w.child.kill('SIGTERM')
+  const [code] = await once(w.child, 'exit')
+  t.is(code, 0)
+})
+
 test('/healthz, /readyz and /metrics answer', async (t) => {
   const h = await startHarness({ db: tdb.db, prefix: testPrefix('health'),
     providers: providersOf({ t1: osmpNetwork() }) })

@@ -13,7 +13,7 @@ import { cardProcessors } from './cards/processors.ts'
 
 export interface Running {
   ctx: AppContext
-  server?: Server
+  server: Server
   worker?: CreditWorker
   /** Stops taking work, finishes what is in flight, then closes connections. */
   stop(): Promise<void>
@@ -61,14 +61,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   const applied = await migrateLatest(ctx.db)
   log.info({ applied: applied.length }, 'database migrated')
 
-  let server: Server | undefined
   let worker: CreditWorker | undefined
   let cardSweeper: { stop(): Promise<void> } | undefined
-  if (config.role !== 'worker') {
-    server = createServer(buildApp(ctx).callback())
-    await listen(server, config.port, config.host)
-    log.info({ host: config.host, port: config.port }, 'gateway listening')
-  }
+  // A worker-only process serves no routes but /healthz, /readyz and /metrics.
+  const server = createServer(
+    buildApp(ctx, config.role === 'worker' ? [] : undefined).callback())
+  await listen(server, config.port, config.host)
+  log.info({ host: config.host, port: config.port, role: config.role }, 'listening')
   if (config.role !== 'gateway') {
     worker = startCreditWorker(ctx)
     log.info({ concurrency: ctx.queueSettings.concurrency }, 'credits worker started')
@@ -77,7 +76,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Runni
   let stopping: Promise<void> | undefined
   const stop = () => {
     stopping ??= (async () => {
-      if (server) await closeServer(server, 10_000)
+      await closeServer(server, 10_000)
       await cardSweeper?.stop()
       if (worker) await worker.close()
       await closeContext(ctx)

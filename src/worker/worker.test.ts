@@ -131,7 +131,7 @@ test.serial('the sweeper re-enqueues accepted payments after Redis lost their jo
 
 function spawnWorker(prefix: string): ChildProcess {
   const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], {
-    env: { ...process.env, ROLE: 'worker', DATABASE_URL: tdb.url, QUEUE_PREFIX: prefix,
+    env: { ...process.env, ROLE: 'worker', PORT: '0', DATABASE_URL: tdb.url, QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '4', CREDIT_BATCH_SIZE: '10' },
     stdio: 'ignore',
   })
