@@ -131,7 +131,8 @@ test('a callback verifies whatever order its fields come in and with extra field
 
 test('a callback with a changed signed field, no P_SIGN or another terminal is refused', (t) => {
   const signed = gatewayCallback(callback)
-  const changed = t.throws<GatewayError>(() => readCallback(settings, { ...signed, AMOUNT: '5.00' }))
+  const changed = t.throws<GatewayError>(() =>
+    readCallback(settings, { ...signed, AMOUNT: '5.00' }))
   t.is(changed?.code, 'unauthorized')
   const unsigned: Record<string, string> = { ...signed }
   delete unsigned.P_SIGN
