@@ -52,8 +52,10 @@ export class CreditFlusher {
         const run = await postAcceptedPayments(this.deps.db,
           { ids, limit: this.batchSize, fill: true })
         this.record(run)
-        // A full batch means more is waiting: keep draining without a job.
-        backlog = run.posted.length + run.failed.length >= this.batchSize
+        // A full batch means more is waiting: keep draining without a job, but
+        // never spin on a batch of payments that only fail.
+        backlog = run.posted.length > 0
+          && run.posted.length + run.failed.length >= this.batchSize
         for (const w of waiters) w.resolve()
       } catch (err) {
         backlog = false
