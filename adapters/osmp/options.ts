@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js'
 import { z } from 'zod'
 import { parseAmount } from '../../src/money.ts'
 import { timeZone } from '../../src/providers.ts'
+import { registryOption } from '../../src/reconcile/profile.ts'
 import { osmpResults, type OsmpResult } from './codes.ts'
 
 export type IpRange = [ipaddr.IPv4 | ipaddr.IPv6, number]
@@ -65,6 +66,8 @@ export const osmpOptions = z.object({
   mismatchResult: z.number().int().refine((n) => fatalCodes.includes(n),
     `must be one of the fatal results ${fatalCodes.join(', ')}`)
     .transform((n) => n as OsmpResult).default(300),
+  /** How this network's daily registry is written, for reconciliation. */
+  registry: registryOption.optional(),
 }).strict().refine((o) => o.minSum <= o.maxSum, 'minSum must not be above maxSum')
 
 export type OsmpOptions = z.infer<typeof osmpOptions>
