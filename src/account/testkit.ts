@@ -1,13 +1,12 @@
-import { randomInt } from 'node:crypto'
 import { cabinetFactory } from '../../test/helpers/factories.ts'
 import type { Db } from '../db.ts'
+import { nextCabinetNumber } from '../http/testkit.ts'
 import { accountId, cabinetAccount, post } from '../ledger/index.ts'
-import { cabinetNumberFromBase, hashPassword } from '../payers/index.ts'
+import { hashPassword } from '../payers/index.ts'
 
 /** The password every holder made by `holderFactory` has. */
 export const holderPassword = 'parol2026'
 let hash: Promise<string> | undefined
-let base = BigInt(randomInt(1_000_000, 9_000_000)) * 10n
 
 /**
  * A cabinet whose number carries a valid check digit and whose password is
@@ -16,9 +15,8 @@ let base = BigInt(randomInt(1_000_000, 9_000_000)) * 10n
 export async function holderFactory(db: Db, overrides: Record<string, unknown> = {})
   : Promise<{ id: bigint; number: bigint; accountId: bigint }> {
   hash ??= hashPassword(holderPassword)
-  base += 1n
-  return cabinetFactory(db, { number: cabinetNumberFromBase(base),
-    password_hash: await hash, ...overrides })
+  return cabinetFactory(db, { number: nextCabinetNumber(), password_hash: await hash,
+    ...overrides })
 }
 
 let funded = 0

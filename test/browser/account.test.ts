@@ -1,35 +1,22 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import path from 'node:path'
 import test from 'ava'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { issueVouchers } from '../../src/account/index.ts'
 import { cabinetBalance } from '../../src/ledger/index.ts'
 import { accountMessages as say } from '../../src/web/account/messages.ts'
 import { pagePassword, useAccountPages } from '../../src/web/account/testkit.ts'
+import { chromiumPath, haveChromium, launchChromium, screenshot } from '../helpers/browser.ts'
 
-// Debian's chromium; `.ci/run` (scripts/services.sh) installs it when missing.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(chromiumPath)
-const shots = path.resolve('artifacts', 'screenshots')
 const h = useAccountPages(test)
 let browser: Browser | undefined
 
 test.before(async () => {
-  if (!haveChromium) return
-  mkdirSync(shots, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  if (haveChromium) browser = await launchChromium()
 })
 test.after.always(async () => {
   await browser?.close()
 })
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `account-${name}.png`), fullPage: true })
-}
+const shot = (page: Page, name: string) => screenshot(page, `account-${name}`)
 
 const text = async (page: Page, selector: string) =>
   (await page.locator(selector).first().textContent())?.trim() ?? ''
