@@ -54,9 +54,13 @@ test('codes:issue writes a new file and codes:show tells whether a code was rede
     const after = await runCommand(ctx.url, ['codes:show', code])
     t.regex(after.stdout, /^state +redeemed$/m)
     t.regex(after.stdout, new RegExp(`^redeemed by +${cab.number}$`, 'm'))
+    const issuedBefore = await ctx.db('vouchers').count('* as n').first()
     const clash = await runCommand(ctx.url, ['codes:issue', '--amount', '2.50', '--count', '2',
       '--provider', 'demo', '--output', file])
-    t.is(clash.code, 1)
+    t.is(clash.code, 2, 'an existing file is not overwritten')
+    t.regex(clash.stderr, /--output: EEXIST/)
+    t.deepEqual(await ctx.db('vouchers').count('* as n').first(), issuedBefore,
+      'nothing was issued')
   })
 
 test('codes:issue refuses bad options with exit code 2 and issues nothing', async (t) => {
@@ -66,10 +70,13 @@ test('codes:issue refuses bad options with exit code 2 and issues nothing', asyn
     ['--amount', '10.00', '--count', '1', '--provider', 'nobody'],
     ['--amount', '10.00', '--count', '1'],
   ]
+  const dir = await mkdtemp(path.join(tmpdir(), 'codes-'))
   for (const args of cases) {
-    const run = await runCommand(ctx.url, ['codes:issue', ...args])
+    const file = path.join(dir, `${cases.indexOf(args)}.csv`)
+    const run = await runCommand(ctx.url, ['codes:issue', ...args, '--output', file])
     t.is(run.code, 2, args.join(' '))
     t.is(run.stdout, '')
+    await t.throwsAsync(readFile(file), { code: 'ENOENT' }, 'no file is left behind')
   }
   t.is((await ctx.db('vouchers').where({ provider: 'nobody' })).length, 0)
 })

@@ -1,6 +1,4 @@
-import { createWriteStream } from 'node:fs'
-import { once } from 'node:events'
-import type { Writable } from 'node:stream'
+import { open, unlink, type FileHandle } from 'node:fs/promises'
 import type { Command } from 'commander'
 import {
   defaultBatchName, findVoucher, issueVouchers, maxBatchCount, normaliseCode, type Voucher,
@@ -39,14 +37,18 @@ const csvHeader = 'code,amount,provider,batch,issued_at\n'
 const csvLine = (v: Voucher) =>
   `${v.code},${formatAmount(v.amount)},${v.provider},${v.batch ?? ''},${v.issuedAt.toISOString()}\n`
 
-async function writeCsv(vouchers: Voucher[], file: string | undefined): Promise<void> {
-  const out: Writable = file ? createWriteStream(file, { flags: 'wx', mode: 0o600 })
-    : process.stdout
-  out.write(csvHeader)
-  for (const v of vouchers) out.write(csvLine(v))
-  if (file) {
-    out.end()
-    await once(out, 'close')
+function csv(vouchers: Voucher[]): string {
+  return csvHeader + vouchers.map(csvLine).join('')
+}
+
+// The output file is created before any code is issued, so a file that cannot
+// be written stops the run while nothing has happened yet.
+async function newOutputFile(file: string | undefined): Promise<FileHandle | null> {
+  if (!file) return null
+  try {
+    return await open(file, 'wx', 0o600)
+  } catch (err) {
+    throw new GatewayError('bad_request', `--output: ${(err as Error).message}`)
   }
 }
 
@@ -66,16 +68,29 @@ export function registerCodes(program: Command): void {
       + '\nExit code: 0 issued (or replayed), 2 bad options, 1 anything else.')
     .action(async (opts: IssueOptions) => {
       const n = count(opts.count)
-      const batch = await withOperatorDb(async (db, providers, config) => {
-        if (!providers.providers[opts.provider]) {
-          throw new GatewayError('bad_request',
-            `provider "${opts.provider}" is not in the providers file`)
-        }
-        const amount = optionAmount(opts.amount, config.maxAmount)
-        return issueVouchers(db, { provider: opts.provider, amount, count: n,
-          batch: opts.batch ?? defaultBatchName(opts.provider) })
-      })
-      await writeCsv(batch.vouchers, opts.output)
+      const out = await newOutputFile(opts.output)
+      let batch
+      try {
+        batch = await withOperatorDb(async (db, providers, config) => {
+          if (!providers.providers[opts.provider]) {
+            throw new GatewayError('bad_request',
+              `provider "${opts.provider}" is not in the providers file`)
+          }
+          const amount = optionAmount(opts.amount, config.maxAmount)
+          return issueVouchers(db, { provider: opts.provider, amount, count: n,
+            batch: opts.batch ?? defaultBatchName(opts.provider) })
+        })
+      } catch (err) {
+        await out?.close()
+        if (opts.output) await unlink(opts.output)
+        throw err
+      }
+      if (out) {
+        await out.writeFile(csv(batch.vouchers))
+        await out.close()
+      } else {
+        process.stdout.write(csv(batch.vouchers))
+      }
       const total = batch.vouchers.reduce((sum, v) => sum + v.amount, 0n)
       process.stderr.write(`${batch.replayed ? 'batch was issued before; printed' : 'issued'} `
         + `${batch.vouchers.length} code(s), ${formatAmount(total)} AZN in all, `
