@@ -32,8 +32,3 @@ export function cardProcessors(
 function ids(file: ProvidersFile): string[] {
   return Object.keys(file.providers)
 }
-
-/** Refuses to start when an enabled card processor lacks a usable key. */
-export function checkCardProcessors(ctx: { providers: ProvidersFile; log: Logger }): void {
-  cardProcessors(ctx)
-}
