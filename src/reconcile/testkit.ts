@@ -20,10 +20,11 @@ export async function paymentFactory(db: Db, p: {
   state?: 'accepted' | 'posted' | 'reversed'
   source?: 'terminal' | 'card' | 'operator'
 }): Promise<bigint> {
-  serial++
+  // Captured now: concurrent calls move the counter while this one awaits.
+  const own = ++serial
   let txId: bigint | null = null
   if (p.state && p.state !== 'accepted') {
-    const [tx] = await db('ledger_transactions').insert({ idempotency_key: `test-${serial}`,
+    const [tx] = await db('ledger_transactions').insert({ idempotency_key: `test-${own}`,
       kind: 'credit', fingerprint: 'test' }).returning('id')
     txId = tx.id
   }
@@ -39,7 +40,7 @@ export async function paymentFactory(db: Db, p: {
     provider_time: p.providerTime,
     received_at: p.receivedAt ?? p.providerTime ?? new Date().toISOString(),
     state: p.state ?? 'accepted',
-    payment_code: String(serial).padStart(15, '0'),
+    payment_code: String(own).padStart(15, '0'),
     ledger_transaction_id: txId,
   }).returning('id')
   return row.id as bigint
