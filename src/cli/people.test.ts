@@ -16,10 +16,10 @@ function file(name: string, text: string): string {
 }
 
 test.serial('people:import loads the sample and a second run reports no change', async (t) => {
-  const first = await runCommand(ctx.url, ['people:import', '/work/shared/data/people.csv'])
+  const first = await runCommand(ctx.url, ['people:import', 'test/fixtures/people.csv'])
   t.is(first.code, 0, first.stderr)
   t.is(first.stdout, 'imported 10, updated 0, unchanged 0, rejected 0\n')
-  const again = await runCommand(ctx.url, ['people:import', '/work/shared/data/people.csv'])
+  const again = await runCommand(ctx.url, ['people:import', 'test/fixtures/people.csv'])
   t.is(again.stdout, 'imported 0, updated 0, unchanged 10, rejected 0\n')
   t.is(Number((await ctx.db('people').count('* as n').first())?.n), 10)
 })

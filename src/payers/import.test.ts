@@ -7,7 +7,7 @@ import { importPeople } from './import.ts'
 import { localRegistry } from './registry.ts'
 
 const ctx = useDb(test)
-const sample = '/work/shared/data/people.csv'
+const sample = 'test/fixtures/people.csv'
 const header = 'document,fin,surname,name,patronymic,sex,birth_date,citizenship,district,address'
 
 // Feeds text in small pieces, so rows arrive split across chunks as from a file.
@@ -153,6 +153,6 @@ test.serial('a syntax error in the header refuses the whole file', async (t) => 
 
 test.serial('a file that cannot be opened fails with its own error', async (t) => {
   const err = await t.throwsAsync(importPeople(ctx.db,
-    createReadStream('/work/main/no-such-people.csv')))
+    createReadStream('no-such-people.csv')))
   t.is((err as NodeJS.ErrnoException).code, 'ENOENT')
 })
