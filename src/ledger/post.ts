@@ -89,11 +89,22 @@ async function inTransaction<T>(db: Db | Trx, fn: (trx: Trx) => Promise<T>): Pro
   }
 }
 
-async function insertEntries(trx: Trx, rows: Array<{ transaction_id: bigint;
-  account_id: bigint; amount: bigint }>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 2000) {
-    await trx('ledger_entries').insert(rows.slice(i, i + 2000))
+type EntryRow = { transaction_id: bigint; account_id: bigint; amount: bigint }
+
+// The database checks balance per INSERT statement, so a statement carries
+// every leg of the transactions it holds; chunks split only between them.
+async function insertEntries(trx: Trx, rows: EntryRow[]): Promise<void> {
+  let chunk: EntryRow[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as EntryRow
+    chunk.push(row)
+    const next = rows[i + 1]
+    if (chunk.length >= 2000 && next?.transaction_id !== row.transaction_id) {
+      await trx('ledger_entries').insert(chunk)
+      chunk = []
+    }
   }
+  if (chunk.length) await trx('ledger_entries').insert(chunk)
 }
 
 /**
@@ -178,7 +189,7 @@ export async function postBatch(
       .onConflict('idempotency_key').ignore()
       .returning(['id', 'idempotency_key', 'created_at']))
   }
-  const entries = []
+  const entries: EntryRow[] = []
   for (const c of created) {
     const p = byKey.get(c.idempotency_key) as Prepared
     results.set(c.idempotency_key,
@@ -187,9 +198,6 @@ export async function postBatch(
       entries.push({ transaction_id: c.id, account_id: l.account, amount: l.amount })
     }
   }
-  // Sorted by account, so concurrent batches lock tracked accounts in one order.
-  entries.sort((a, b) => (a.account_id < b.account_id ? -1
-    : a.account_id > b.account_id ? 1 : 0))
   try {
     await insertEntries(trx, entries)
   } catch (err) {
