@@ -108,6 +108,35 @@ export function asUnavailable(err: unknown): unknown {
   return new GatewayError('unavailable', 'database is unavailable', { cause: err })
 }
 
+// The row's id exists only inside the insert, so the reply is built around
+// this marker and the statement swaps in the id: one round trip, not two.
+const idMarker = 9_223_372_036_854_775_807n
+
+// Column and its SQL type: parameters in a SELECT list need explicit casts.
+const columns: Array<[string, string]> = [['provider', 'text'], ['external_id', 'text'],
+  ['source', 'text'], ['target', 'text'], ['payer_ref', 'text'], ['cabinet_id', 'bigint'],
+  ['amount', 'bigint'], ['fingerprint', 'text'], ['provider_time_raw', 'text'],
+  ['provider_time', 'timestamptz'], ['payment_code', 'text']]
+
+async function insertPayment(db: Db, input: AcceptInput, fingerprint: string,
+  paymentCode: string): Promise<Record<string, unknown> | undefined> {
+  const reply = JSON.stringify(input.reply?.({ id: idMarker, paymentCode }) ?? {})
+  const values = [input.provider, input.externalId, input.source, input.target ?? 'cabinet',
+    input.payerRef, input.cabinetId?.toString() ?? null, input.amount.toString(), fingerprint,
+    input.providerTimeRaw ?? null,
+    input.providerTime ?? null, paymentCode]
+  const result = await db.raw(`
+    with s as (select nextval(pg_get_serial_sequence('payments', 'id')) as id)
+    insert into payments (id, ${columns.map(([c]) => c).join(', ')}, reply, metadata)
+    select s.id, ${columns.map(([, type]) => `?::${type}`).join(', ')},
+      replace(?::text, ?, s.id::text)::jsonb, ?::jsonb
+    from s
+    on conflict (provider, external_id) do nothing
+    returning *`,
+  [...values, reply, idMarker.toString(), JSON.stringify(input.metadata ?? {})])
+  return (result.rows as Array<Record<string, unknown>>)[0]
+}
+
 /**
  * Commits a payment row, or finds the one committed before under the same
  * provider and external id. The insert is a single statement: with READ
@@ -117,26 +146,9 @@ export async function acceptPayment(db: Db, input: AcceptInput): Promise<AcceptO
   const fingerprint = fingerprintOf(input)
   try {
     for (let attempt = 1; ; attempt++) {
-      const seq = await db.raw(`select nextval(pg_get_serial_sequence('payments', 'id')) as id`)
-      const id = seq.rows[0].id as bigint
       const paymentCode = newPaymentCode()
       try {
-        const [row] = await db('payments').insert({
-          id,
-          provider: input.provider,
-          external_id: input.externalId,
-          source: input.source,
-          target: input.target ?? 'cabinet',
-          payer_ref: input.payerRef,
-          cabinet_id: input.cabinetId,
-          amount: input.amount,
-          fingerprint,
-          provider_time_raw: input.providerTimeRaw ?? null,
-          provider_time: input.providerTime ?? null,
-          payment_code: paymentCode,
-          reply: JSON.stringify(input.reply?.({ id, paymentCode }) ?? {}),
-          metadata: JSON.stringify(input.metadata ?? {}),
-        }).onConflict(['provider', 'external_id']).ignore().returning('*')
+        const row = await insertPayment(db, input, fingerprint, paymentCode)
         if (row) return { status: 'accepted', payment: toPayment(row) }
         break
       } catch (err) {
