@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { cabinetHistory } from '../src/ledger/index.ts'
+import { seedCabinets } from './gateway.ts'
 import { dropBenchDb, freshBenchDb, percentile } from './lib.ts'
 
 /**
@@ -12,13 +13,7 @@ export async function historyLatency(entries = 1_000_000, samples = 2000) {
   const { db } = await freshBenchDb(name, 4)
   const cabinets = 20_000
   const seedStart = performance.now()
-  await db.raw(`insert into cabinets (number, document_series, document_number, document, fin,
-      surname, name, patronymic, sex, birth_date, citizenship)
-    select 100000000 + g, '-', 'AA' || lpad(g::text, 7, '0'), 'AA' || lpad(g::text, 7, '0'),
-      lpad(g::text, 7, '0'), 'SOYAD', 'AD', 'ATA', 'male', '1990-01-01', 'AZE'
-    from generate_series(1, ?) g`, [cabinets])
-  await db.raw(`insert into accounts (kind, code, cabinet_id, tracked, allow_negative)
-    select 'cabinet', 'cabinet:' || id, id, true, false from cabinets`)
+  await seedCabinets(db, cabinets)
   await db.raw(`insert into accounts (kind, code, tracked, allow_negative)
     values ('clearing', 'clearing:bench', false, true)`)
   const txs = entries / 2

@@ -82,8 +82,9 @@ async function main(): Promise<void> {
     t = performance.now()
     await writeRegistry(file, n)
     process.stderr.write(`wrote the registry in ${Math.round(performance.now() - t)} ms\n`)
-    // e.g. BENCH_NODE_FLAGS=--max-old-space-size=64 to see the bounded working set.
-    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+    // The operator program's own heap cap (bin/cabinet-gateway.js), unless told otherwise.
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128').split(' ')
+      .filter(Boolean)
     const proc = spawn(process.execPath, [...flags, '--import', 'tsx', process.argv[1] ?? '',
       '--child', ctx.url, file], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''

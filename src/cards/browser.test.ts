@@ -1,19 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import path from 'node:path'
 import test from 'ava'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { waitFor } from '../http/testkit.ts'
 import { cabinetBalance } from '../ledger/index.ts'
 import { makeCabinet } from '../payers/testkit.ts'
+import {
+  chromiumPath, haveChromium, launchChromium, screenshot,
+} from '../../test/helpers/browser.ts'
 import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
 import {
   startCardsHarness, startFakeAzericard, testKeys, type CardsHarness, type FakeAzericard,
 } from './testkit.ts'
-
-// Debian's chromium; `.ci/run` (scripts/services.sh) installs it when missing.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(chromiumPath)
-const shots = path.resolve('artifacts', 'screenshots')
 
 let t0: TestDb
 let fake: FakeAzericard
@@ -29,12 +25,7 @@ test.before(async () => {
     url: fake.url, merchantKey: testKeys.merchant.privateKey,
     gatewayKey: testKeys.gateway.publicKey } })
   if (!haveChromium) return
-  mkdirSync(shots, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 
 test.after.always(async () => {
@@ -45,7 +36,7 @@ test.after.always(async () => {
 })
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `cards-${name}.png`), fullPage: true })
+  await screenshot(page, `cards-${name}`)
 }
 
 const text = async (page: Page, selector: string) =>

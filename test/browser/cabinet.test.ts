@@ -1,32 +1,22 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import path from 'node:path'
 import test from 'ava'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { messages } from '../../src/web/messages.ts'
 import { people, useCabinet } from '../../src/web/testkit.ts'
 
-// Debian's chromium; `.ci/run` (scripts/services.sh) installs it when missing.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const haveChromium = existsSync(chromiumPath)
-const shots = path.resolve('artifacts', 'screenshots')
+import { chromiumPath, haveChromium, launchChromium, screenshot } from '../helpers/browser.ts'
 const env = useCabinet(test)
 let browser: Browser | undefined
 
 test.before(async () => {
   if (!haveChromium) return
-  mkdirSync(shots, { recursive: true })
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 test.after.always(async () => {
   await browser?.close()
 })
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true })
+  await screenshot(page, name)
 }
 
 async function notice(page: Page): Promise<string> {
