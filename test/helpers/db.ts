@@ -76,7 +76,11 @@ export async function dropDb(t: TestDb): Promise<void> {
   await admin((c) => c.query(`drop database if exists "${t.name}" with (force)`))
 }
 
-/** Gives each test file its own database: `const ctx = useDb(test)`. */
+/**
+ * Gives each test file its own database: `const ctx = useDb(test)`. AVA runs
+ * a file's before-hooks concurrently, so another hook must read `ctx.db`
+ * lazily (inside a function), never at the hook's start.
+ */
 export function useDb<C>(
   test: TestFn<C>,
   pool?: { min: number; max: number },
