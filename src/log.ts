@@ -14,9 +14,13 @@ export const redactPaths = [
   'smsCode', '*.smsCode', 'code_hash', '*.code_hash',
 ]
 
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({
-    level,
+    // A bad LOG_LEVEL is reported by loadConfig; a logger made before that
+    // must not crash the process over it.
+    level: levels.includes(level) ? level : 'info',
     base: { service: 'cabinet-gateway' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },

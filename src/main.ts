@@ -56,7 +56,9 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Running> {
   const { config, ...overrides } = validate(env)
   const log = createLogger(config.logLevel)
-  await ensureDatabase(config.databaseUrl)
+  await ensureDatabase(config.databaseUrl).catch((err: unknown) => {
+    throw new Error(`DATABASE_URL: cannot reach Postgres: ${(err as Error).message}`)
+  })
   const ctx = createContext(config, { ...overrides, log })
   const applied = await migrateLatest(ctx.db)
   log.info({ applied: applied.length }, 'database migrated')

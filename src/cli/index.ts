@@ -52,6 +52,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))
 if (isMain || process.env.CABINET_GATEWAY_CLI === '1') {
+  // `… | head` closing the pipe ends the output, not the command with a trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+  })
   const code = await runCli(process.argv.slice(2))
   process.exit(code)
 }

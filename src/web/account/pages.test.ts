@@ -24,7 +24,7 @@ async function code(amount = 1500n): Promise<string> {
 }
 
 const cells = (html: string, cls: string) =>
-  [...html.matchAll(new RegExp(`<td class="[^"]*\\b${cls}\\b[^"]*">([^<]*)</td>`, 'g'))]
+  [...html.matchAll(new RegExp(`<td class="[^"]*\\b${cls}\\b[^"]*"[^>]*>([^<]*)</td>`, 'g'))]
     .map((m) => m[1] as string)
 
 test('the account pages need a login', async (t) => {
@@ -54,7 +54,7 @@ test('a code is redeemed through the form and shows in the credits with its code
     const row = await h.db('ledger_transactions').where({ idempotency_key: `redeem:${voucher}` })
       .first('created_at')
     const at = bakuDateTime(row.created_at)
-    t.true(credits.text.includes(`<td>${at.date}</td><td>${at.time}</td>`))
+    t.true(credits.text.includes(`<td data-label="Tarix">${at.date}</td><td data-label="Saat">${at.time}</td>`))
   })
 
 test('every kind of wrong code gets its own message', async (t) => {
