@@ -18,7 +18,8 @@ const bad: Array<[string, ErrorCode]> = [
   ['', 'amount_format'], ['+5', 'amount_format'], ['.5', 'amount_format'], ['5.', 'amount_format'],
   ['0.00', 'amount_too_small'], ['0', 'amount_too_small'], ['00.10', 'amount_format'],
   ['1.000,50', 'amount_format'], [' 10.45', 'amount_format'], ['0x10', 'amount_format'],
-  ['1234567890', 'amount_format'], ['٣', 'amount_format'],
+  ['1234567890', 'amount_too_large'], ['99999999999.00', 'amount_too_large'],
+  ['٣', 'amount_format'], ['10.45\u0000\u001b', 'amount_format'],
 ]
 for (const [raw, code] of bad) {
   test(`amount "${raw}" is refused as ${code}`, (t) => {
@@ -46,4 +47,9 @@ test('currency accepts AZN and 944 only', (t) => {
   t.notThrows(() => checkCurrency(undefined))
   t.throws(() => checkCurrency('USD'))
   t.throws(() => checkCurrency('840'))
+})
+
+test('a refused amount is echoed without control characters', (t) => {
+  const err = t.throws<GatewayError>(() => parseAmount('10.45\u0000\u0001\u001b'))
+  t.is(err?.message, 'amount "10.45???" is not a decimal like 10.45')
 })

@@ -16,6 +16,10 @@ export function parseAmount(raw: string | undefined | null, max?: Qepik): Qepik 
     throw new GatewayError('amount_format', 'amount is missing')
   }
   if (!amountPattern.test(raw)) {
+    // All digits but too many of them is a size problem, not a format one.
+    if (/^[1-9]\d{9,}(\.\d{1,2})?$/.test(raw)) {
+      throw new GatewayError('amount_too_large', 'amount is above the maximum')
+    }
     throw new GatewayError('amount_format', `amount "${truncate(raw)}" is not a decimal like 10.45`)
   }
   const [whole = '0', frac = ''] = raw.split('.')
@@ -44,6 +48,8 @@ export function checkCurrency(raw: string | undefined | null): void {
   }
 }
 
+// Echoed input, shortened and with anything unprintable shown as '?'.
 function truncate(s: string): string {
-  return s.length > 20 ? `${s.slice(0, 20)}…` : s
+  const shown = s.replace(/[^\p{L}\p{N}\p{P}\p{S} ]/gu, '?')
+  return shown.length > 20 ? `${shown.slice(0, 20)}…` : shown
 }

@@ -54,6 +54,13 @@ function requestedFingerprint(net: Network, p: OsmpParams): string | undefined {
 const targetOf = (net: Network) => (net.options.sells === 'voucher' ? 'voucher' : 'cabinet')
 
 function replay(payment: Payment): OsmpReply {
+  // A payment accepted elsewhere (an operator's `reconcile --apply`) stored no
+  // OSMP reply: the network's retry gets one built from the row, the same
+  // bytes every time.
+  if (payment.reply.result === undefined) {
+    return { ...replyFor(0), prvTxn: payment.id.toString(), sum: formatAmount(payment.amount),
+      ...(payment.target === 'voucher' ? { code: payment.paymentCode } : {}) }
+  }
   return fromStored(payment.reply)
 }
 

@@ -4,6 +4,7 @@ import {
   nextCabinetNumber, osmp, osmpNetwork, providersOf, resultOf, startHarness, tagOf,
   testPrefix, waitFor, type Harness,
 } from '../../src/http/testkit.ts'
+import { acceptPayment } from '../../src/payments/accept.ts'
 import { isPaymentCode } from '../../src/payments/code.ts'
 import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
 import { cabinetFactory } from '../../test/helpers/factories.ts'
@@ -233,4 +234,23 @@ test('each exchange is logged once with its outcome and latency, without the acc
     t.is(line?.command, 'pay')
     t.is(typeof line?.ms, 'number')
     t.false(JSON.stringify(h.lines).includes(params.account))
+  })
+
+test('a payment an operator accepted from the registry answers the network\'s retry with 0',
+  async (t) => {
+    const cab = await holder()
+    const params = pay(cab.number.toString())
+    // As `reconcile --apply` stores it: through the inbox, with no OSMP reply.
+    const accepted = await acceptPayment(tdb.db, { provider: 't1', externalId: params.txn_id,
+      source: 'operator', payerRef: params.account, account: params.account,
+      cabinetId: cab.id, amount: 1045n, metadata: { approvedBy: 'test' } })
+    const first = await osmp(h.url, 't1', params)
+    const again = await osmp(h.url, 't1', params)
+    t.is(resultOf(first.body), 0)
+    t.is(tagOf(first.body, 'prv_txn'), accepted.payment.id.toString())
+    t.is(tagOf(first.body, 'sum'), '10.45')
+    t.is(again.body, first.body)
+    await waitFor(() => posted('t1', params.txn_id))
+    t.is(await creditsFor('t1', params.txn_id), 1)
+    t.is(await cabinetBalance(tdb.db, cab.id), 1045n)
   })

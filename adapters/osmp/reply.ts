@@ -27,6 +27,16 @@ const builder = new XMLBuilder({
   suppressEmptyNode: false,
 })
 
+// Characters XML 1.0 cannot carry, even escaped: control characters and lone
+// surrogates. An echoed parameter must not make the reply unreadable.
+const notXml = new RegExp([
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]',
+  '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])',
+  '(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+].join('|'), 'g')
+
+const xmlText = (s: string) => s.replace(notXml, '\uFFFD')
+
 export function replyFor(result: OsmpResult, comment?: string): OsmpReply {
   return { result, comment: comment ?? osmpResults[result].comment }
 }
@@ -43,10 +53,11 @@ export function renderReply(reply: OsmpReply, txnId: string | undefined,
   if (reply.prvTxn !== undefined) response.prv_txn = reply.prvTxn
   if (reply.sum !== undefined) response.sum = reply.sum
   response.result = String(reply.result)
-  response.comment = reply.comment
+  response.comment = xmlText(reply.comment)
   if (reply.name !== undefined) {
-    if (style === 'addinfo') response.addinfo = reply.name
-    else response.fields = { field1: { '@_name': 'name', '#text': reply.name } }
+    const name = xmlText(reply.name)
+    if (style === 'addinfo') response.addinfo = name
+    else response.fields = { field1: { '@_name': 'name', '#text': name } }
   }
   if (reply.code !== undefined) {
     if (style === 'addinfo') response.addinfo = reply.code

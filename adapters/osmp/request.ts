@@ -87,6 +87,11 @@ export function parseTxnDate(raw: string | undefined, zone: string): ProviderTim
   if (!at.isValid || at.toFormat('yyyyMMddHHmmss') !== raw) {
     throw bad('txn_date is not a valid date and time')
   }
+  // A terminal's clock may drift, but not by decades: such a date would fall
+  // into no registry day and never reconcile.
+  if (at.year < 2000 || at > DateTime.now().plus({ days: 2 })) {
+    throw bad('txn_date is out of range (from the year 2000 to two days ahead)')
+  }
   return { raw, utc: at.toUTC().toJSDate() }
 }
 
