@@ -51,3 +51,20 @@ export function isTransientDbError(err: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|Connection terminated|Timeout acquiring|timeout exceeded/i
     .test(msg)
 }
+
+/**
+ * A client's fault reported by an HTTP library (a body parser refusing an
+ * encoding, a size or a syntax): its status and safe message, or undefined.
+ */
+export function clientHttpError(err: unknown): { status: number; message: string } | undefined {
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown; code?: unknown }
+    | null
+  // zlib and brotli failures carry no status: the body was not what its
+  // Content-Encoding said.
+  if (e && typeof e.code === 'string' && /^(Z_|ERR__|ERR_ZLIB|ERR_BROTLI)/.test(e.code)) {
+    return { status: 400, message: 'the body could not be decoded as its Content-Encoding says' }
+  }
+  if (!e || typeof e.status !== 'number' || e.status < 400 || e.status > 499) return undefined
+  const message = e.expose === true && typeof e.message === 'string' ? e.message : 'bad request'
+  return { status: e.status, message }
+}

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 
 /** Paths that never reach a log line, whatever component logs them. */
 export const redactPaths = [
@@ -14,17 +14,32 @@ export const redactPaths = [
   'smsCode', '*.smsCode', 'code_hash', '*.code_hash',
 ]
 
+// Postgres errors quote the offending row or JSON (`detail`, `where`), which can
+// hold a person's name or document: the log keeps the code and the constraint.
+const quoting = ['detail', 'where', 'internalQuery', 'hint', 'parameters', 'query']
+
+function safeErr(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown
+  if (!out || typeof out !== 'object') return out
+  for (const key of quoting) {
+    if (key in out) (out as Record<string, unknown>)[key] = '[redacted]'
+  }
+  return out
+}
+
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     // A bad LOG_LEVEL is reported by loadConfig; a logger made before that
     // must not crash the process over it.
     level: levels.includes(level) ? level : 'info',
     base: { service: 'cabinet-gateway' },
     redact: { paths: redactPaths, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
-  })
+    serializers: { err: safeErr },
+  }
+  return destination ? pino(options, destination) : pino(options)
 }
 
 /** The process-wide root logger; components take children of it. */

@@ -193,6 +193,9 @@ test('requests that do not follow the document are refused with their reason', a
     [{ ...good, amount: '0.00' }, 400, 'amount_too_small', /above zero/],
     [{ ...good, amount: '5000.01' }, 422, 'amount_too_large', /maximum/],
     [{ ...good, servedPerson: '   ' }, 400, 'validation', /servedPerson/],
+    [{ ...good, servedPerson: 'S\ud800' }, 400, 'validation', /servedPerson .*unpaired/],
+    [{ ...good, purpose: 'P\u0000x' }, 400, 'validation', /purpose contains control/],
+    [{ ...good, purpose: '\u200b\u202e' }, 400, 'validation', /purpose must not be blank/],
     [{ ...good, externalId: 'has space' }, 400, 'validation', /externalId/],
     [[good], 400, 'validation', /body/],
   ]
@@ -271,4 +274,17 @@ test('a client cannot see or refund another client\'s charge', async (t) => {
   t.is(res.status, 404)
   t.is(res.body.error?.code, 'not_found')
   t.is((await call('/charges/abc/refunds', { refundId: 'x-2' })).status, 404)
+})
+
+test('a body with a broken Content-Encoding is the client\'s fault, not a 500', async (t) => {
+  const cab = await holderFactory(ctx.db)
+  for (const encoding of ['br', 'identity, gzip', 'x-unknown']) {
+    const res = await fetch(`${base}/charges`, { method: 'POST', headers: {
+      'content-type': 'application/json', 'content-encoding': encoding,
+      authorization: `Bearer ${tokens.exams}` },
+    body: JSON.stringify(charge(cab.number)) })
+    t.true(res.status >= 400 && res.status < 500, `${encoding}: ${res.status}`)
+    t.is(((await res.json()) as { error: { code: string } }).error.code, 'validation')
+  }
+  t.is(await cabinetBalance(ctx.db, cab.id), 0n)
 })

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors.ts'
-import { GatewayError } from '../errors.ts'
+import { clientHttpError, GatewayError } from '../errors.ts'
 
 /** How the charge API answers each core error: HTTP status and the code on the wire. */
 export const apiErrors: Record<ErrorCode, { status: number; code: string }> = {
@@ -33,6 +33,11 @@ const shownDetails = ['refundable']
 /** The status and body for an error; a fault that is not ours reveals nothing. */
 export function apiErrorAnswer(err: unknown): { status: number; body: ApiErrorBody } {
   if (!(err instanceof GatewayError)) {
+    const client = clientHttpError(err)
+    if (client) {
+      return { status: client.status, body: { error: { code: 'validation',
+        message: client.message } } }
+    }
     return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } }
   }
   const { status, code } = apiErrors[err.code]

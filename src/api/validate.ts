@@ -47,9 +47,34 @@ function describe(e: ErrorObject): string {
  */
 export function validateBody<T>(name: SchemaName, body: unknown): T {
   const v = validator(name)
-  if (v(body)) return body as T
+  if (v(body)) {
+    checkText(body)
+    return body as T
+  }
   const first = (v.errors ?? [])[0]
   if (!first) throw new GatewayError('bad_request', 'request body is invalid')
   const code = first.instancePath === '/amount' ? 'amount_format' : 'bad_request'
   throw new GatewayError(code, describe(first))
+}
+
+// Text a person will read (purpose, served person) must be text: no control
+// characters, no unpaired surrogates, not only invisible format characters.
+const control = /\p{Cc}/u
+const unpaired = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const invisible = /[\p{Cf}\s]/gu
+
+function checkText(body: unknown, path = ''): void {
+  if (typeof body === 'string') {
+    if (unpaired.test(body) || control.test(body)) {
+      throw new GatewayError('bad_request',
+        `${path || 'body'} contains control characters or unpaired surrogates`)
+    }
+    if (body !== '' && body.replace(invisible, '') === '') {
+      throw new GatewayError('bad_request', `${path || 'body'} must not be blank`)
+    }
+    return
+  }
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) checkText(v, path ? `${path}.${k}` : k)
+  }
 }

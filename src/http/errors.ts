@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa'
 import type { ErrorCode } from '../errors.ts'
-import { isGatewayError } from '../errors.ts'
+import { clientHttpError, isGatewayError } from '../errors.ts'
 
 /** HTTP status for each core error, for routes that answer with plain HTTP errors. */
 export const httpStatusFor: Record<ErrorCode, number> = {
@@ -41,14 +41,16 @@ export function errorHandler(): Middleware {
         if (!shown) ctx.state.error = err
         return
       }
-      const e = err as { status?: number; expose?: boolean; message?: string }
-      const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600
-        ? e.status : 500
-      ctx.status = status
-      ctx.body = { error: status >= 500 ? 'internal' : 'bad_request',
-        message: e.expose && e.message ? e.message : status >= 500 ? 'internal error'
-          : 'request refused' }
-      if (status >= 500) ctx.state.error = err
+      const client = clientHttpError(err)
+      if (client) {
+        ctx.status = client.status
+        ctx.body = { error: 'bad_request', message: client.message }
+        return
+      }
+      const status = (err as { status?: unknown }).status
+      ctx.status = typeof status === 'number' && status >= 500 && status < 600 ? status : 500
+      ctx.body = { error: 'internal', message: 'internal error' }
+      ctx.state.error = err
     }
   }
 }
