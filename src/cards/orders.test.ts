@@ -28,10 +28,10 @@ test('order number suffixes come from the CSPRNG and spread over all six digits'
 const moves: Array<[OrderState, OrderState, boolean]> = [
   ['created', 'redirected', true], ['created', 'paid', true], ['created', 'declined', true],
   ['created', 'expired', true], ['redirected', 'paid', true], ['redirected', 'declined', true],
-  ['redirected', 'expired', true], ['paid', 'reversed', true],
+  ['redirected', 'expired', true], ['paid', 'reversed', true], ['expired', 'paid', true],
   ['redirected', 'created', false], ['paid', 'redirected', false], ['paid', 'declined', false],
-  ['paid', 'expired', false], ['declined', 'paid', false], ['expired', 'paid', false],
-  ['reversed', 'paid', false], ['declined', 'redirected', false],
+  ['paid', 'expired', false], ['declined', 'paid', false], ['expired', 'declined', false],
+  ['expired', 'redirected', false], ['reversed', 'paid', false], ['declined', 'redirected', false],
 ]
 
 let person = 7900
