@@ -186,7 +186,8 @@ test('status and reversal requests are signed over their own field orders', (t) 
 
 const actionTable: Array<[string | undefined, string | undefined, StatusOutcome]> = [
   ['0', '00', 'paid'], ['0', undefined, 'paid'], ['0', '', 'paid'], ['0', '05', 'pending'],
-  ['1', '00', 'pending'], ['2', '05', 'declined'], ['3', '-24', 'pending'],
+  ['1', '00', 'pending'], ['2', '05', 'declined'], ['3', '-24', 'absent'],
+  ['3', '-19', 'pending'], ['3', undefined, 'pending'],
   ['6', '05', 'declined'], ['7', '-19', 'declined'], ['8', undefined, 'pending'],
   ['9', '00', 'pending'], [undefined, undefined, 'pending'], ['', '00', 'pending'],
 ]

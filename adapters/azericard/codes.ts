@@ -25,10 +25,19 @@ export const actionMeanings: Readonly<Record<string, string>> = {
   '8': 'repeat of a transaction stopped without response',
 }
 
-/** Approved only when ACTION is 0 and RC is absent or 00; an approval with another RC waits. */
+/** RC -24 "Transaction context mismatch": the gateway holds no such transaction. */
+const noTransaction = '-24'
+
+/**
+ * Approved only when ACTION is 0 and RC is absent or 00; an approval with
+ * another RC waits. ACTION 3 with RC -24 is the gateway saying it has no such
+ * transaction for the order: `absent`, which waits like pending until the
+ * status window ends.
+ */
 export function actionOutcome(action: string | undefined, rc: string | undefined): StatusOutcome {
   const found = action === undefined ? undefined : actionOutcomes[action.trim()]
   if (found === undefined) return 'pending'
+  if (action?.trim() === '3' && rc?.trim() === noTransaction) return 'absent'
   if (found === 'paid') {
     const code = rc?.trim() ?? ''
     return code === '' || code === '00' ? 'paid' : 'pending'

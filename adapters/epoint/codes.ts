@@ -3,13 +3,15 @@ import type { StatusOutcome } from '../../src/cards/processor.ts'
 /**
  * Epoint transaction statuses (integrify `schemas/enums.py`). `returned` means
  * the money went back, so an order still waiting on our side was not paid.
- * `error` is final only with a bank refusal code; anything else waits.
+ * `new` is a registered transaction nobody paid: `absent`, which waits like
+ * pending until the status window ends. `error` is final only with a bank
+ * refusal code; anything else waits.
  */
 export const statusOutcomes: Readonly<Record<string, StatusOutcome>> = {
   success: 'paid',
   failed: 'declined',
   returned: 'declined',
-  new: 'pending',
+  new: 'absent',
   error: 'pending',
   server_error: 'pending',
 }

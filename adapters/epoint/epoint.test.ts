@@ -41,7 +41,7 @@ test('the amount goes into the JSON as a two-decimal number, never through a flo
 
 const outcomes: Array<[string | undefined, string | undefined, StatusOutcome]> = [
   ['success', '000', 'paid'], ['success', undefined, 'paid'], ['success', '116', 'pending'],
-  ['failed', '116', 'declined'], ['returned', undefined, 'declined'], ['new', undefined, 'pending'],
+  ['failed', '116', 'declined'], ['returned', undefined, 'declined'], ['new', undefined, 'absent'],
   ['error', '116', 'declined'], ['error', undefined, 'pending'], ['error', '909', 'pending'],
   ['server_error', undefined, 'pending'], ['something_else', '000', 'pending'],
   [undefined, '000', 'pending'],

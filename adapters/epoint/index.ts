@@ -110,7 +110,7 @@ export function epointProcessor(id: string, options: EpointOptions, deps: { log:
   async function status(order: ProcessorOrder) {
     if (!order.refs.transaction) {
       // Never registered (the request got no answer): the payer never reached the page.
-      return { outcome: 'pending' as const, amount: null, currency: null, refs: {},
+      return { outcome: 'absent' as const, amount: null, currency: null, refs: {},
         detail: 'no epoint transaction' }
     }
     const body = await call('get-status', order.orderNumber,

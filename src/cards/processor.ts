@@ -7,8 +7,13 @@ import type { Logger } from '../log.ts'
  * code tables stay in `adapters/<protocol>/`.
  */
 
-/** Three outcomes: only an explicit success or failure from the processor is final. */
-export type StatusOutcome = 'paid' | 'declined' | 'pending'
+/**
+ * Only an explicit success or failure from the processor is final. `absent`:
+ * the processor explicitly has no payment for the order (never started or not
+ * completed); it waits like `pending`, but at the end of the status window it
+ * lets the sweeper expire the order.
+ */
+export type StatusOutcome = 'paid' | 'declined' | 'pending' | 'absent'
 
 /** The processor's own references to a payment; each is unique per processor. */
 export interface ProcessorRefs {
