@@ -130,7 +130,7 @@ test.serial('an Epoint callback with a forged signature or another amount change
     t.is((await postCallback(h, 'ep', forged)).status, 403)
     const cheap = signedForm(privateKey, encodePayload({ status: 'success', code: '000',
       order_id: order.orderNumber, transaction }, 100n))
-    t.is((await postCallback(h, 'ep', cheap)).status, 422)
+    t.is((await postCallback(h, 'ep', cheap)).status, 409)
     t.is(await stateOf(t0.db, 'ep', order.orderNumber), 'redirected')
     // An unescaped `+` in the base64 arrives as a space and still verifies.
     const raw = `data=${good.data}&signature=${encodeURIComponent(good.signature as string)}`

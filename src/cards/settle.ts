@@ -7,8 +7,12 @@ import { enqueueCredits, type CreditsQueue } from '../queue/credits.ts'
 import { isAzn } from '../../adapters/azericard/format.ts'
 import {
   findOrder, fromRow, pendingStates, processorOrder, type CardOrder, type CardOrderRow,
+  type OrderState,
 } from './orders.ts'
 import type { CallbackNotice, CardProcessor, ProcessorRefs, StatusResult } from './processor.ts'
+import { finalCheckAt, nextCheckAt } from './schedule.ts'
+
+export { nextCheckDelay } from './schedule.ts'
 
 export interface CardsDeps {
   db: Db
@@ -17,25 +21,31 @@ export interface CardsDeps {
   metrics?: Pick<Metrics, 'paymentsAccepted' | 'enqueueFailures'>
 }
 
-export type SettleTrigger = 'callback' | 'return' | 'sweep'
+/** `operator`: `cards show --query`. Only `sweep` advances the sweeper's schedule. */
+export type SettleTrigger = 'callback' | 'return' | 'sweep' | 'operator'
 
 /**
  * `settled`: the order is (now or already) paid, declined, expired or reversed.
- * `pending`: nothing final yet; the sweeper asks again. `rejected`: a callback
- * that must change nothing. `unknown`: no such order of ours.
+ * `pending`: nothing final yet (`final`: the sweeper's last check, so a person
+ * must look). `rejected`: a callback that must change nothing. `unknown`: no
+ * such order of ours. `answer` is what the processor said, when it was asked.
  */
 export type SettleResult =
-  | { status: 'settled'; order: CardOrder; changed: boolean }
-  | { status: 'pending'; order: CardOrder; reason: string }
+  | { status: 'settled'; order: CardOrder; changed: boolean; answer?: StatusResult }
+  | { status: 'pending'; order: CardOrder; reason: string; answer?: StatusResult;
+    final: boolean }
   | { status: 'rejected'; order: CardOrder; reason: string }
   | { status: 'unknown' }
 
-const minute = 60_000
-
-/** How long the sweeper waits before asking again: 5, 10, 20, 40, then every 60 minutes. */
-export function nextCheckDelay(checks: number): number {
-  return Math.min(5 * minute * 2 ** Math.min(checks, 4), 60 * minute)
+export interface SettleOptions {
+  trigger: SettleTrigger
+  notice?: CallbackNotice
+  /** The sweep's clock; it decides whether this is the final check. */
+  now?: Date
 }
+
+/** States a status answer may still move: waiting ones, and expired ones to paid only. */
+const openStates: readonly OrderState[] = [...pendingStates, 'expired']
 
 const refColumns = { rrn: 'rrn', intRef: 'int_ref', transaction: 'transaction' } as const
 
@@ -59,7 +69,7 @@ function sameRef(a: string | undefined, b: string | undefined): boolean {
   return a === undefined || b === undefined || a.toUpperCase() === b.toUpperCase()
 }
 
-/** Why a callback must not move the order; null when it may trigger a status query. */
+/** Why a callback must not even trigger a status query; null when it may. */
 async function checkNotice(db: Db, order: CardOrder, n: CallbackNotice): Promise<string | null> {
   if (n.amount === null || n.amount !== order.amount) return 'amount differs from the order'
   if (n.currency !== null && n.currency !== '' && !isAzn(n.currency)) return 'currency is not AZN'
@@ -69,34 +79,57 @@ async function checkNotice(db: Db, order: CardOrder, n: CallbackNotice): Promise
 }
 
 /** Why a paid status must not be credited; null when it matches the order. */
-function checkPaid(order: CardOrder, s: StatusResult, n?: CallbackNotice): string | null {
+function checkPaid(order: CardOrder, s: StatusResult): string | null {
   if (s.amount === null || s.amount !== order.amount) return 'status amount differs'
   if (s.currency !== null && s.currency !== '' && !isAzn(s.currency)) return 'status currency'
-  if (n && (!sameRef(n.refs.rrn, s.refs.rrn) || !sameRef(n.refs.intRef, s.refs.intRef))) {
-    return 'status references differ from the callback'
-  }
   return null
 }
 
-async function reschedule(deps: CardsDeps, order: CardOrder, detail: string | null) {
+/**
+ * Records a check that settled nothing. Only the sweeper's own checks count
+ * and move the next check; a callback or a browser return never does, so
+ * replayed callbacks cannot push an order past its final check.
+ */
+async function noted(
+  deps: CardsDeps, processor: CardProcessor, order: CardOrder, opts: SettleOptions,
+  detail: string | null,
+): Promise<CardOrder> {
+  const sweep = opts.trigger === 'sweep' && pendingStates.includes(order.state)
   const [row] = await deps.db('card_orders').where({ id: order.id }).update({
-    checks: deps.db.raw('checks + 1'),
     last_checked_at: deps.db.fn.now(),
-    next_check_at: new Date(Date.now() + nextCheckDelay(order.checks)),
     updated_at: deps.db.fn.now(),
     ...(detail ? { detail } : {}),
+    ...(sweep ? {
+      checks: deps.db.raw('checks + 1'),
+      next_check_at: nextCheckAt(order, processor.statusWindowMs, opts.now ?? new Date()),
+    } : {}),
   }).returning('*')
-  return row ? fromRow(row) : order
+  return row ? fromRow(row as CardOrderRow) : order
+}
+
+/** Moves a waiting order to a final unpaid state, if it is still waiting. */
+async function close(
+  deps: CardsDeps, order: CardOrder, state: 'declined' | 'expired', status: StatusResult,
+): Promise<SettleResult> {
+  const [row] = await deps.db('card_orders').where({ id: order.id })
+    .whereIn('state', pendingStates)
+    .update({ state, detail: status.detail, settled_at: deps.db.fn.now(),
+      last_checked_at: deps.db.fn.now(), updated_at: deps.db.fn.now() })
+    .returning('*')
+  const now = row ? fromRow(row as CardOrderRow)
+    : await findOrder(deps.db, order.processor, order.orderNumber)
+  return { status: 'settled', order: now ?? order, changed: Boolean(row), answer: status }
 }
 
 /**
- * The one settle routine behind the callback, the browser return and the
- * sweeper. It always asks the processor about our own order, and moves the
- * order with conditional updates, so concurrent settles credit once.
+ * The one settle routine behind the callback, the browser return, the sweeper
+ * and the operator. The status query for our own order decides; a callback is
+ * only a trigger. Orders move by conditional updates, so concurrent settles
+ * credit once. Only the sweeper's final check expires an order, and only when
+ * the processor, inside its window, says it has no payment for it.
  */
 export async function settleOrder(
-  deps: CardsDeps, processor: CardProcessor, orderNumber: string,
-  opts: { trigger: SettleTrigger; notice?: CallbackNotice },
+  deps: CardsDeps, processor: CardProcessor, orderNumber: string, opts: SettleOptions,
 ): Promise<SettleResult> {
   const log = deps.log.child({ component: 'cards', provider: processor.id, order: orderNumber,
     trigger: opts.trigger })
@@ -104,9 +137,6 @@ export async function settleOrder(
   if (!order) {
     log.warn({ hint: opts.notice?.hint }, 'card notice for an unknown order: nothing changed')
     return { status: 'unknown' }
-  }
-  if (!pendingStates.includes(order.state)) {
-    return { status: 'settled', order, changed: false }
   }
   if (opts.notice) {
     const reason = await checkNotice(deps.db, order, opts.notice)
@@ -116,55 +146,75 @@ export async function settleOrder(
       return { status: 'rejected', order, reason }
     }
   }
+  if (!openStates.includes(order.state)) return { status: 'settled', order, changed: false }
+
+  const now = opts.now ?? new Date()
+  const waiting = pendingStates.includes(order.state)
+  const final = opts.trigger === 'sweep' && waiting
+    && now >= finalCheckAt(order.createdAt, processor.statusWindowMs)
+  const pending = async (reason: string, detail: string | null, answer?: StatusResult)
+    : Promise<SettleResult> => ({ status: 'pending', reason, final,
+    order: await noted(deps, processor, order, opts, detail), ...(answer ? { answer } : {}) })
 
   let status: StatusResult
   try {
     status = await processor.queryStatus(processorOrder(order))
   } catch (err) {
     if (!isGatewayError(err, 'unavailable')) throw err
-    log.warn({ err }, 'card status unknown: order left pending for the sweeper')
-    return { status: 'pending', order: await reschedule(deps, order, null), reason: err.message }
+    log.warn({ err }, 'card status unknown: order left as it is')
+    return pending(err.message, null)
+  }
+  const n = opts.notice
+  if (n && (!sameRef(n.refs.rrn, status.refs.rrn) || !sameRef(n.refs.intRef, status.refs.intRef))) {
+    log.warn({ callback: n.refs, status: status.refs, outcome: status.outcome },
+      'card callback references differ from the status answer: possible replay; '
+      + 'the status answer decides')
   }
 
   if (status.outcome === 'paid') {
-    const fault = checkPaid(order, status, opts.notice)
-    if (fault) {
-      // The processor says paid but not what we ordered: a person must look.
-      log.error({ fault, reported: status.amount?.toString() ?? null,
-        expected: order.amount.toString(), detail: status.detail },
-      'card order reported paid with other terms: not credited')
-      return { status: 'pending', order: await reschedule(deps, order, status.detail),
-        reason: fault }
-    }
-    return markPaid(deps, processor, order, status, opts.notice, log)
+    const fault = checkPaid(order, status)
+    if (!fault) return markPaid(deps, processor, order, status, opts, log)
+    // The processor says paid but not what we ordered: a person must look.
+    log.error({ fault, reported: status.amount?.toString() ?? null, state: order.state,
+      expected: order.amount.toString(), detail: status.detail },
+    'card order reported paid with other terms: not credited')
+    return pending(fault, status.detail, status)
+  }
+  if (!waiting) {
+    // Expired: only a payment moves it.
+    await noted(deps, processor, order, opts, null)
+    return { status: 'settled', order, changed: false, answer: status }
   }
   if (status.outcome === 'declined') {
-    const [row] = await deps.db('card_orders').where({ id: order.id })
-      .whereIn('state', pendingStates)
-      .update({ state: 'declined', detail: status.detail, settled_at: deps.db.fn.now(),
-        last_checked_at: deps.db.fn.now(), updated_at: deps.db.fn.now() })
-      .returning('*')
-    if (row) log.info({ detail: status.detail }, 'card order declined')
-    const now = row ? fromRow(row) : await findOrder(deps.db, processor.id, orderNumber)
-    return { status: 'settled', order: now ?? order, changed: Boolean(row) }
+    const r = await close(deps, order, 'declined', status)
+    if (r.status === 'settled' && r.changed) log.info({ detail: status.detail }, 'card order declined')
+    return r
   }
-  return { status: 'pending', order: await reschedule(deps, order, status.detail),
-    reason: status.detail }
+  const inWindow = now.getTime() < order.createdAt.getTime() + processor.statusWindowMs
+  if (final && status.outcome === 'absent' && inWindow) {
+    const r = await close(deps, order, 'expired', status)
+    if (r.status === 'settled' && r.changed) {
+      log.info({ detail: status.detail }, 'card order expired: the processor has no payment for it')
+    }
+    return r
+  }
+  return pending(status.detail, status.detail, status)
 }
 
 const refConstraint = /^card_orders_processor_(rrn|int_ref|transaction)_unique$/
 
 async function markPaid(
   deps: CardsDeps, processor: CardProcessor, order: CardOrder, status: StatusResult,
-  notice: CallbackNotice | undefined, log: Logger,
+  opts: SettleOptions, log: Logger,
 ): Promise<SettleResult> {
-  const refs = { ...notice?.refs, ...order.refs, ...status.refs }
+  // The status answer's references, never the callback's: ORDER is not signed.
+  const refs = { ...order.refs, ...status.refs }
   let paymentId: bigint | null = null
   let row: Record<string, unknown> | undefined
   try {
     row = await deps.db.transaction(async (trx) => {
       const locked = await trx('card_orders').where({ id: order.id })
-        .whereIn('state', pendingStates).forUpdate().first('id')
+        .whereIn('state', openStates).forUpdate().first('id')
       if (!locked) return undefined
       const cabinet = await trx('cabinets').where({ id: order.cabinetId }).first('number')
       const number = String(cabinet?.number ?? order.cabinetId)
@@ -190,16 +240,21 @@ async function markPaid(
     const constraint = (err as { constraint?: string }).constraint ?? ''
     if (!refConstraint.test(constraint) && !isGatewayError(err, 'payment_mismatch')) throw err
     log.error({ err, constraint }, 'card order paid with a reference or number already used')
-    return { status: 'pending', order: await reschedule(deps, order, status.detail),
-      reason: 'reference already used' }
+    return { status: 'pending', reason: 'reference already used', answer: status,
+      final: false, order: await noted(deps, processor, order, opts, status.detail) }
   }
   if (!row) {
     // Another settle got there first; report what it left.
     const now = await findOrder(deps.db, processor.id, order.orderNumber)
-    return { status: 'settled', order: now ?? order, changed: false }
+    return { status: 'settled', order: now ?? order, changed: false, answer: status }
   }
   const paid = fromRow(row as unknown as CardOrderRow)
-  log.info({ paymentId: String(paymentId), amount: order.amount.toString() }, 'card order paid')
+  if (order.state === 'expired') {
+    log.warn({ paymentId: String(paymentId), amount: order.amount.toString() },
+      'expired card order reported paid by the processor: credited late')
+  } else {
+    log.info({ paymentId: String(paymentId), amount: order.amount.toString() }, 'card order paid')
+  }
   deps.metrics?.paymentsAccepted.inc({ provider: processor.id })
   if (paid.paymentId !== null) {
     try {
@@ -209,7 +264,7 @@ async function markPaid(
       log.warn({ err }, 'credit job not enqueued; the payments sweeper will pick it up')
     }
   }
-  return { status: 'settled', order: paid, changed: true }
+  return { status: 'settled', order: paid, changed: true, answer: status }
 }
 
 /**
@@ -219,7 +274,8 @@ async function markPaid(
 export async function settleNotice(
   deps: CardsDeps, processor: CardProcessor, body: Record<string, unknown>,
   trigger: 'callback' | 'return',
-): Promise<SettleResult | { status: 'forged'; reason: string }> {
+): Promise<{ result: SettleResult; notice: CallbackNotice } | { status: 'forged';
+  reason: string }> {
   let notice: CallbackNotice
   try {
     notice = processor.verifyCallback(body)
@@ -229,5 +285,6 @@ export async function settleNotice(
       'card callback refused: nothing changed')
     return { status: 'forged', reason: err.message }
   }
-  return settleOrder(deps, processor, notice.orderNumber, { trigger, notice })
+  const result = await settleOrder(deps, processor, notice.orderNumber, { trigger, notice })
+  return { result, notice }
 }

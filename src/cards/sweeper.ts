@@ -1,10 +1,11 @@
 import { isGatewayError } from '../errors.ts'
 import { pendingStates } from './orders.ts'
 import type { CardProcessor } from './processor.ts'
+import { finalCheckAfter } from './schedule.ts'
 import { settleOrder, type CardsDeps } from './settle.ts'
 
 export interface SweepReport {
-  /** Orders past their processor's status window, now expired. */
+  /** Orders the processor, asked one last time inside its window, had no payment for. */
   expired: number
   /** Orders whose status was asked for. */
   checked: number
@@ -15,6 +16,12 @@ export interface SweepReport {
   failed: number
   /** Waiting orders of processors no longer configured: left alone. */
   orphaned: number
+  /**
+   * Orders still waiting at or past their final check: the processor gave no
+   * final answer (no reply, a timeout, an unclear status). Left waiting for
+   * an operator (`cards show --query`), never expired blindly.
+   */
+  unresolved: number
 }
 
 export interface SweepOptions {
@@ -27,29 +34,21 @@ export interface SweepOptions {
 const leaseMs = 2 * 60_000
 
 /**
- * One sweep: expire orders past their processor's status window, then claim
- * the orders whose next check is due (SKIP LOCKED, so sweepers on several
- * machines share the work) and run the settle routine for each.
+ * One sweep: claim the orders whose next check is due (SKIP LOCKED, so
+ * sweepers on several machines share the work) and run the settle routine
+ * for each. An order's checks never pass its final check, shortly before the
+ * processor's status window closes; there the settle routine expires it only
+ * when the processor says it has no payment. Orders left waiting after their
+ * final check are counted as `unresolved` on every run until a person acts.
  */
 export async function sweepCardOrders(
   deps: CardsDeps, processors: Map<string, CardProcessor>, opts: SweepOptions = {},
 ): Promise<SweepReport> {
   const now = opts.now ?? new Date()
   const report: SweepReport = { expired: 0, checked: 0, paid: 0, declined: 0, pending: 0,
-    failed: 0, orphaned: 0 }
+    failed: 0, orphaned: 0, unresolved: 0 }
   const log = deps.log.child({ component: 'cards-sweeper' })
 
-  for (const p of processors.values()) {
-    const expired = await deps.db('card_orders').where({ processor: p.id })
-      .whereIn('state', pendingStates)
-      .where('created_at', '<', new Date(now.getTime() - p.statusWindowMs))
-      .update({ state: 'expired', settled_at: deps.db.fn.now(), updated_at: deps.db.fn.now() })
-      .returning(['order_number'])
-    if (expired.length) {
-      log.info({ provider: p.id, count: expired.length }, 'card orders expired unpaid')
-    }
-    report.expired += expired.length
-  }
   const ids = [...processors.keys()]
   const orphans = await deps.db('card_orders').whereIn('state', pendingStates)
     .whereNotIn('processor', ids.length ? ids : ['']).count<{ n: string }[]>('* as n')
@@ -73,10 +72,17 @@ export async function sweepCardOrders(
       const processor = processors.get(next.processor) as CardProcessor
       report.checked++
       try {
-        const r = await settleOrder(deps, processor, next.order_number, { trigger: 'sweep' })
-        if (r.status === 'settled' && r.order.state === 'paid') report.paid++
-        else if (r.status === 'settled' && r.order.state === 'declined') report.declined++
+        const r = await settleOrder(deps, processor, next.order_number,
+          { trigger: 'sweep', now })
+        const state = r.status === 'settled' ? r.order.state : null
+        if (state === 'paid') report.paid++
+        else if (state === 'declined') report.declined++
+        else if (state === 'expired') report.expired++
         else report.pending++
+        if (r.status === 'pending' && r.final) {
+          log.error({ provider: next.processor, order: next.order_number, reason: r.reason },
+            'card order at its final check has no final answer: left waiting for an operator')
+        }
       } catch (err) {
         report.failed++
         const level = isGatewayError(err, 'unavailable') ? 'warn' : 'error'
@@ -87,6 +93,19 @@ export async function sweepCardOrders(
   }
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, claimed.length) },
     worker))
+
+  for (const p of processors.values()) {
+    // Created before this instant, an order has reached its final check.
+    const cutoff = new Date(now.getTime() - finalCheckAfter(p.statusWindowMs))
+    const [row] = await deps.db('card_orders').where({ processor: p.id })
+      .whereIn('state', pendingStates).where('created_at', '<=', cutoff)
+      .count<{ n: string }[]>('* as n')
+    report.unresolved += Number(row?.n ?? 0)
+  }
+  if (report.unresolved) {
+    log.warn({ count: report.unresolved }, 'card orders past their final check still waiting: '
+      + 'see `cards show --query`')
+  }
   if (report.checked) log.info({ ...report }, 'card orders swept')
   return report
 }

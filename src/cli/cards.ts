@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import Table from 'cli-table3'
-import { findOrder, pendingStates, processorOrder, type CardOrder } from '../cards/orders.ts'
+import { checkOrder } from '../cards/check.ts'
+import { findOrder, pendingStates, type CardOrder } from '../cards/orders.ts'
 import type { CardProcessor } from '../cards/processor.ts'
 import { cardProcessors } from '../cards/processors.ts'
 import { reverseOrder } from '../cards/reversal.ts'
@@ -60,7 +61,8 @@ export function registerCards(program: Command): void {
 
   cards.command('sweep')
     .description('ask processors about waiting card orders, credit the paid ones, expire old '
-      + 'ones; exit code 1 when a settle failed or orders of unconfigured processors wait')
+      + 'ones; exit code 1 when a settle failed, orders of unconfigured processors wait, or '
+      + 'orders past their final check got no final answer')
     .option('--limit <n>', 'at most this many status queries', '500')
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; json?: boolean }) => {
@@ -68,25 +70,30 @@ export function registerCards(program: Command): void {
       const report = await withCards((ctx, processors) =>
         sweepCardOrders(ctx, processors, { limit }))
       print(Object.entries(report).map(([k, v]) => [k, String(v)]), opts.json)
-      process.exitCode = report.failed > 0 || report.orphaned > 0 ? 1 : 0
+      process.exitCode = report.failed > 0 || report.orphaned > 0 || report.unresolved > 0
+        ? 1 : 0
     })
 
   cards.command('show')
     .description("an order's state and references; --query also asks the processor")
     .argument('<processor>', 'processor id from the providers file')
     .argument('<order>', 'our order number')
-    .option('--query', "ask the processor for the order's status (changes nothing)")
+    .option('--query', "ask the processor for the order's status; a waiting or expired order "
+      + 'it reports paid is credited, a waiting one it reports declined is declined')
     .option('--json', 'print JSON')
     .action(async (id: string, number: string, opts: { query?: boolean; json?: boolean }) => {
       await withCards(async (ctx, processors) => {
         const processor = processorOf(processors, id)
-        const order = await findOrder(ctx.db, id, number)
+        let order = await findOrder(ctx.db, id, number)
         if (!order) throw new GatewayError('not_found', `no order ${number} at ${id}`)
+        const check = opts.query ? await checkOrder(ctx, processor, order) : null
+        order = check?.order ?? order
         const rows = orderLines(order)
-        if (opts.query) {
-          const s = await processor.queryStatus(processorOrder(order))
-          rows.push(['processor_says', `${s.outcome} (${s.detail})`],
-            ['processor_amount', s.amount === null ? '' : formatAmount(s.amount)])
+        if (check) {
+          const s = check.answer
+          rows.push(['processor_says', s ? `${s.outcome} (${s.detail})`
+            : `no answer (${check.reason ?? '-'})`],
+          ['processor_amount', s?.amount == null ? '' : formatAmount(s.amount)])
         }
         print(rows, opts.json)
         process.exitCode = pendingStates.includes(order.state) ? 1 : 0

@@ -47,8 +47,11 @@ export async function sweepCards(ctx: AppContext, limit: number)
       action: r.expired ? 'marked expired' : 'none' },
     { what: 'card orders of unconfigured processors', count: r.orphaned, amount: null,
       oldest: null, action: r.orphaned ? 'left alone: configure the processor' : 'none' },
+    { what: 'card orders past their final check, no final answer', count: r.unresolved,
+      amount: null, oldest: null,
+      action: r.unresolved ? 'left waiting: check with `cards show --query`' : 'none' },
   ]
-  return { lines, attention: r.failed > 0 || r.orphaned > 0 }
+  return { lines, attention: r.failed > 0 || r.orphaned > 0 || r.unresolved > 0 }
 }
 
 export function registerSweep(program: Command): void {
