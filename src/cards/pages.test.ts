@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
 import test from 'ava'
 import { makeCabinet } from '../payers/testkit.ts'
+import { lookupRule } from './lookups.ts'
 import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
 import {
   azericardEntry, startCardsHarness, startFakeAzericard, type CardsHarness, type FakeAzericard,
@@ -125,3 +126,40 @@ test.serial('repeated lookups of unknown numbers lock the address out', async (t
   }
   t.is(last, 429)
 })
+
+test.serial('every lookup counts against the address, found or not, with a wait to show',
+  async (t) => {
+    await t0.db('web_rate_limits').del()
+    const c = await makeCabinet(t0.db, 7803)
+    const v = await visitor()
+    for (let i = 0; i < lookupRule.points; i++) {
+      const found = await v.post('/kartla-odenis', { ref: String(c.number) })
+      t.is(found.res.status, 200)
+      t.regex(found.body, /MƏMMƏDOV/)
+    }
+    const refused = await v.post('/kartla-odenis', { ref: String(c.number) })
+    t.is(refused.res.status, 429)
+    t.notRegex(refused.body, /MƏMMƏDOV/)
+    t.regex(refused.body, /Çox sayda sorğu göndərildi\. \d+ dəqiqədən sonra yenidən cəhd edin/)
+    const wait = Number(refused.res.headers.get('retry-after'))
+    t.true(wait > 0 && wait <= lookupRule.windowSec)
+    // The amount step looks the payer up too, and is refused alike.
+    const pay = await v.post('/kartla-odenis/odenis', { ref: String(c.number), amount: '5',
+      processor: 'azc' })
+    t.is(pay.res.status, 429)
+    t.notRegex(pay.body, /MƏMMƏDOV/)
+    t.is((await t0.db('card_orders').where({ cabinet_id: c.id })).length, 0)
+  })
+
+test.serial('parallel lookups from one address get no more answers than the limit',
+  async (t) => {
+    await t0.db('web_rate_limits').del()
+    const c = await makeCabinet(t0.db, 7804)
+    const v = await visitor()
+    const answers = await Promise.all(Array.from({ length: lookupRule.points + 10 },
+      () => v.post('/kartla-odenis', { ref: String(c.number) })))
+    const statuses = answers.map((a) => a.res.status)
+    t.is(statuses.filter((s) => s === 200).length, lookupRule.points)
+    t.is(statuses.filter((s) => s === 429).length, 10)
+    t.is(answers.filter((a) => /MƏMMƏDOV/.test(a.body)).length, lookupRule.points)
+  })

@@ -9,6 +9,7 @@ import { fullName, maskedName, resolvePayer } from '../payers/index.ts'
 import { webMiddleware, requireLogin } from '../web/middleware.ts'
 import { renderPage } from '../web/render.ts'
 import { formFields, type WebCtx, type WebState } from '../web/state.ts'
+import { lookupLimiter, tooManyLookups } from './lookups.ts'
 import { findByPublicId, pendingStates, type CardOrder } from './orders.ts'
 import { cardProcessors } from './processors.ts'
 import { settleOrder } from './settle.ts'
@@ -63,12 +64,25 @@ export function cardsRouter(ctx: AppContext): Router<WebState> {
     errors: data.errors ?? {}, processors: choices(), max: formatAmount(ctx.config.maxAmount),
   }, { title, status, views: cardViews, form: true })
 
-  // A reference that resolves to nothing counts against the address, like a failed login.
+  const limiter = lookupLimiter(ctx.db)
+
+  // Every lookup shows a masked name, so each one spends one of the address's
+  // lookups before it runs; one that resolves to nothing also counts as a
+  // failure, like a failed login.
   async function payer(c: WebCtx, ref: string) {
+    const wait = await limiter.take(c.ip)
+    if (wait > 0) {
+      c.set('Retry-After', String(wait))
+      return { error: tooManyLookups(wait), status: 429 }
+    }
     const { lookups } = c.state.web
     const keys = { address: c.ip }
-    if (await lookups.lockedFor(keys) > 0) return { error: 'Çox sayda uğursuz cəhd oldu. '
-      + 'Bir neçə dəqiqədən sonra yenidən cəhd edin.', status: 429 }
+    const locked = await lookups.lockedFor(keys)
+    if (locked > 0) {
+      c.set('Retry-After', String(locked))
+      return { error: 'Çox sayda uğursuz cəhd oldu. Bir neçə dəqiqədən sonra yenidən cəhd edin.',
+        status: 429 }
+    }
     try {
       return { payer: await resolvePayer(ctx.db, ref, 'either') }
     } catch (err) {
@@ -160,8 +174,9 @@ export function cardsRouter(ctx: AppContext): Router<WebState> {
       return startPage(c, '', 'Belə ödəniş tapılmadı.', 404)
     }
     const recent = order.lastCheckedAt && Date.now() - order.lastCheckedAt.getTime() < 5_000
-    if (processor && c.query.qayit !== undefined && pendingStates.includes(order.state)
-      && !recent) {
+    // An expired order is asked about too: a payment the processor reports is credited late.
+    const open = pendingStates.includes(order.state) || order.state === 'expired'
+    if (processor && c.query.qayit !== undefined && open && !recent) {
       const result = await settleOrder(ctx, processor, order.orderNumber, { trigger: 'return' })
       if (result.status !== 'unknown') order = result.order
     }
