@@ -50,21 +50,23 @@ export function transferRoutes(router: Router<WebState>): void {
     if (password === '') errors.password = say.required
     if (Object.keys(errors).length) return startPage(ctx, recipient, errors, 422)
 
-    // Wrong passwords here count with those of the password-change form.
+    // Wrong passwords here count with those of the password-change form; the
+    // point is spent before the password is checked, so a burst gets no more.
     const keys = { address: ctx.ip, account: `cabinet:${cabinet.id}` }
-    const wait = await passwords.lockedFor(keys)
-    if (wait > 0) return startPage(ctx, recipient, locked(ctx, wait), 429)
+    const attempt = await passwords.attempt(keys)
+    if (!attempt.ok) return startPage(ctx, recipient, locked(ctx, attempt.wait), 429)
     const started = await startTransfer(db, { fromCabinetId: cabinet.id, password, recipient })
+    if (!started.ok && started.reason === 'wrong_password') {
+      const after = await attempt.failed()
+      if (after > 0) return startPage(ctx, recipient, locked(ctx, after), 429)
+      return startPage(ctx, recipient, { password: say.start.wrong_password }, 422)
+    }
+    // The password was right (or never checked): only this attempt's point comes back.
+    await attempt.release()
     if (!started.ok) {
-      if (started.reason === 'wrong_password') {
-        const after = await passwords.fail(keys)
-        if (after > 0) return startPage(ctx, recipient, locked(ctx, after), 429)
-        return startPage(ctx, recipient, { password: say.start.wrong_password }, 422)
-      }
       const field = started.reason === 'blocked' ? 'form' : 'recipient'
       return startPage(ctx, recipient, { [field]: say.start[started.reason] }, 422)
     }
-    await passwords.succeed(keys.account)
     log.info({ cabinet: String(cabinet.number), to: String(started.intent.toNumber) },
       'transfer started')
     await amountPage(ctx, started.intent, '', {})

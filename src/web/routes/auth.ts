@@ -47,9 +47,6 @@ export function authRoutes(router: Router<WebState>): void {
       if (form.password === '') errors.password = messages.required
       return loginPage(ctx, form.ref, errors, 422)
     }
-    const addressWait = await logins.lockedFor({ address })
-    if (addressWait > 0) return lockedPage(ctx, form.ref, addressWait)
-
     let payer: ResolvedPayer | null = null
     try {
       payer = await resolvePayer(db, form.ref, 'either', { allowBlocked: true })
@@ -59,22 +56,26 @@ export function authRoutes(router: Router<WebState>): void {
       }
       if (!isGatewayError(err, 'payer_not_found')) throw err
     }
+    // The point is spent before the password is checked, so parallel guesses
+    // cannot all slip past the limit while the first ones are being checked.
     const keys = { address, account: payer ? `cabinet:${payer.cabinetId}` : normaliseRef(form.ref) }
-    const wait = await logins.lockedFor(keys)
-    if (wait > 0) return lockedPage(ctx, form.ref, wait)
+    const attempt = await logins.attempt(keys)
+    if (!attempt.ok) return lockedPage(ctx, form.ref, attempt.wait)
 
     const hash = payer ? await storedPasswordHash(db, payer.cabinetId) : null
     const ok = await verifyPassword(form.password, hash ?? await decoy()) && hash !== null
     if (!payer || !ok) {
-      const after = await logins.fail(keys)
+      const after = await attempt.failed()
       log.info({ cabinet: payer ? String(payer.number) : null }, 'login refused')
       if (after > 0) return lockedPage(ctx, form.ref, after)
       return loginPage(ctx, form.ref, { form: messages.loginFailed }, 401)
     }
+    // Only this attempt's own point comes back: earlier failures, and guesses
+    // still in flight, keep theirs.
+    await attempt.release()
     if (payer.blocked) {
       return loginPage(ctx, form.ref, { form: messages.loginBlocked }, 403)
     }
-    await logins.succeed(keys.account)
     await beginCabinetSession(ctx, payer.cabinetId)
     log.info({ cabinet: String(payer.number) }, 'logged in')
     const next = typeof ctx.query.next === 'string' ? ctx.query.next : undefined

@@ -63,15 +63,17 @@ export function passwordRoutes(router: Router<WebState>): void {
     const cabinet = ctx.state.cabinet!
     const form = pick(formFields(ctx), ['current', 'password', 'password2'])
     const keys = { address: ctx.ip, account: `cabinet:${cabinet.id}` }
-    const wait = await passwords.lockedFor(keys)
-    if (wait > 0) return changePage(ctx, lockedWait(ctx, wait), 429)
+    // Spent before the check, so parallel guesses get no more checks than the limit.
+    const attempt = await passwords.attempt(keys)
+    if (!attempt.ok) return changePage(ctx, lockedWait(ctx, attempt.wait), 429)
 
     const hash = await storedPasswordHash(db, cabinet.id)
     if (!hash || !(await verifyPassword(form.current, hash))) {
-      const after = await passwords.fail(keys)
+      const after = await attempt.failed()
       if (after > 0) return changePage(ctx, lockedWait(ctx, after), 429)
       return changePage(ctx, { current: messages.oldPasswordWrong }, 422)
     }
+    await attempt.release()
     const errors: Errors = {}
     const password = readNewPassword(form, errors)
     if (password === null) return changePage(ctx, errors, 422)
@@ -80,7 +82,6 @@ export function passwordRoutes(router: Router<WebState>): void {
     await setPasswordHash(db, cabinet.id, await hashPassword(password))
     await beginCabinetSession(ctx, cabinet.id)
     await destroyCabinetSessions(db, cabinet.id, ctx.state.session!.idHash)
-    await passwords.succeed(keys.account)
     log.info({ cabinet: String(cabinet.number) }, 'password changed')
     await setFlash(ctx, messages.passwordChanged)
     seeOther(ctx, '/kabinet/sifre')
@@ -104,16 +105,20 @@ export function passwordRoutes(router: Router<WebState>): void {
       return resetStartPage(ctx, form, errors, 422)
     }
     const keys = { address: ctx.ip, account: `reset:${normaliseRef(form.ref)}` }
-    const wait = await passwords.lockedFor(keys)
-    if (wait > 0) return resetStartPage(ctx, form, lockedWait(ctx, wait), 429)
+    const attempt = await passwords.attempt(keys)
+    if (!attempt.ok) return resetStartPage(ctx, form, lockedWait(ctx, attempt.wait), 429)
 
     let target: ResolvedPayer | null
     try {
       target = await resetTarget(ctx, form.ref, mobile)
     } catch (err) {
       if (!isGatewayError(err, 'account_format')) throw err
+      await attempt.release()
       return resetStartPage(ctx, form, { ref: messages.loginFormat }, 422)
     }
+    // Every request keeps its point, found or not, so neither the answer nor
+    // when the lock comes tells which pairs were right.
+    await attempt.failed()
     let codeId: string | null = null
     if (target) {
       const issued = await issueCode(db, sms,
@@ -124,9 +129,6 @@ export function passwordRoutes(router: Router<WebState>): void {
           { form: messages.codeThrottled(issued.retryAfterSec) }, 429)
       }
       codeId = issued.codeId
-    } else {
-      // Counted like a wrong password, so the form cannot be used to test pairs.
-      await passwords.fail(keys)
     }
     await updateSession(ctx, (d) => {
       d.reset = { cabinetId: target ? String(target.cabinetId) : null, codeId }
@@ -168,7 +170,8 @@ export function passwordRoutes(router: Router<WebState>): void {
     const cabinetId = BigInt(reset.cabinetId!)
     await setPasswordHash(db, cabinetId, await hashPassword(password))
     await destroyCabinetSessions(db, cabinetId)
-    await logins.succeed(`cabinet:${cabinetId}`)
+    // The holder proved who they are by the code: old failed logins no longer matter.
+    await logins.clearAccount(`cabinet:${cabinetId}`)
     await updateSession(ctx, (d) => delete d.reset)
     log.info({ cabinetId: String(cabinetId) }, 'password reset by SMS code')
     await setFlash(ctx, messages.resetDone)

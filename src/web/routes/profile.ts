@@ -51,19 +51,23 @@ export function profileRoutes(router: Router<WebState>): void {
     if (!doc) return personalPage(ctx, form, errors, 422)
 
     const keys = { address: ctx.ip, account: `cabinet:${cabinet.id}` }
-    const wait = await lookups.lockedFor(keys)
-    if (wait > 0) {
-      ctx.set('Retry-After', String(wait))
-      return personalPage(ctx, form, { form: messages.locked(Math.ceil(wait / 60)) }, 429)
+    const attempt = await lookups.attempt(keys)
+    if (!attempt.ok) {
+      ctx.set('Retry-After', String(attempt.wait))
+      return personalPage(ctx, form, { form: messages.locked(Math.ceil(attempt.wait / 60)) },
+        429)
     }
     const outcome = await refreshFromRegistry(db, registry, cabinet, doc)
+      .catch(async (err: unknown) => { await attempt.release(); throw err })
     const refusals = {
       not_found: { status: 422, errors: { number: messages.unknownDocument } },
       other_person: { status: 422, errors: { number: messages.documentOfOther } },
       taken: { status: 409, errors: { form: messages.documentTaken } },
     }
+    // A document of this person already in another cabinet is not a guess.
+    if (outcome === 'refreshed' || outcome === 'taken') await attempt.release()
+    else await attempt.failed()
     if (outcome !== 'refreshed') {
-      if (outcome !== 'taken') await lookups.fail(keys)
       return personalPage(ctx, form, refusals[outcome].errors, refusals[outcome].status)
     }
     log.info({ cabinet: String(cabinet.number) }, 'document refreshed from the registry')

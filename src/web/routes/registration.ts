@@ -56,19 +56,23 @@ export function registrationRoutes(router: Router<WebState>): void {
     if (!doc || !fin) return startPage(ctx, form, errors, 422)
 
     const keys = { address: ctx.ip, account: doc.document }
-    const wait = await lookups.lockedFor(keys)
-    if (wait > 0) {
-      ctx.set('Retry-After', String(wait))
-      return startPage(ctx, form, { form: messages.locked(Math.ceil(wait / 60)) }, 429)
+    // Spent before the registry is asked, so parallel guesses get no more lookups.
+    const attempt = await lookups.attempt(keys)
+    if (!attempt.ok) {
+      ctx.set('Retry-After', String(attempt.wait))
+      return startPage(ctx, form, { form: messages.locked(Math.ceil(attempt.wait / 60)) }, 429)
     }
+    // A registry that cannot answer is no guess: the point goes back.
     const person = await registry.findByDocument(doc.document)
+      .catch(async (err: unknown) => { await attempt.release(); throw err })
     if (!person || person.fin !== fin) {
-      await lookups.fail(keys)
+      await attempt.failed()
       const problem: Errors = person
         ? { fin: messages.finMismatch }
         : { number: messages.unknownDocument }
       return startPage(ctx, form, problem, 422)
     }
+    await attempt.release()
     if (await isRegistered(db, person.document, fin)) {
       return startPage(ctx, form, { form: messages.alreadyRegistered }, 409)
     }
