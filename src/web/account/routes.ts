@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type Router from '@koa/router'
-import { redeemCode } from '../../account/index.ts'
+import { redeemCode, type RedeemRefusal } from '../../account/index.ts'
 import { cabinetBalance } from '../../ledger/index.ts'
 import { formatAmount } from '../../money.ts'
 import type { FailureLimiter } from '../limits.ts'
@@ -20,6 +20,15 @@ function redeemPage(ctx: WebCtx, code: string, error: string | null, status = 20
   return accountPage(ctx, 'redeem', { code, errors: error ? { code: error } : {} },
     { title: 'Hesabı artır', status, form: true })
 }
+
+function lockedPage(ctx: WebCtx, code: string, seconds: number) {
+  ctx.set('Retry-After', String(seconds))
+  return redeemPage(ctx, code, say.redeemLocked(Math.ceil(seconds / 60)), 429)
+}
+
+// Refusals that tell a guesser nothing new: a voucher still being posted, one
+// this cabinet already redeemed (a form sent twice), or a blocked cabinet.
+const notGuesses: ReadonlySet<RedeemRefusal> = new Set(['pending', 'redeemed_here', 'blocked'])
 
 /** Balance, both histories, redeeming a payment code, and paying at a terminal. */
 export function accountRoutes(router: Router<WebState>, redeemGuard: FailureLimiter): void {
@@ -64,24 +73,24 @@ export function accountRoutes(router: Router<WebState>, redeemGuard: FailureLimi
     const cabinet = ctx.state.cabinet!
     const typed = (formFields(ctx).code ?? '').slice(0, 64)
     if (typed.trim() === '') return redeemPage(ctx, typed, say.required, 422)
-    // Guessing codes is what this limit is for: only refusals count.
+    // Guessing codes is what this limit is for. The point is spent before the
+    // code is looked up, so a burst of guesses gets no more lookups than the limit.
     const keys = { address: ctx.ip, account: `cabinet:${cabinet.id}` }
-    const wait = await redeemGuard.lockedFor(keys)
-    if (wait > 0) {
-      ctx.set('Retry-After', String(wait))
-      return redeemPage(ctx, typed, say.redeemLocked(Math.ceil(wait / 60)), 429)
-    }
+    const attempt = await redeemGuard.attempt(keys)
+    if (!attempt.ok) return lockedPage(ctx, typed, attempt.wait)
     const outcome = await redeemCode(db, cabinet.id, typed)
     if (!outcome.ok) {
       log.info({ cabinet: String(cabinet.number), reason: outcome.reason },
         'payment code refused')
-      const after = outcome.reason === 'pending' ? 0 : await redeemGuard.fail(keys)
-      if (after > 0) {
-        ctx.set('Retry-After', String(after))
-        return redeemPage(ctx, typed, say.redeemLocked(Math.ceil(after / 60)), 429)
+      if (notGuesses.has(outcome.reason)) {
+        await attempt.release()
+        return redeemPage(ctx, typed, say.redeem[outcome.reason], 422)
       }
+      const after = await attempt.failed()
+      if (after > 0) return lockedPage(ctx, typed, after)
       return redeemPage(ctx, typed, say.redeem[outcome.reason], 422)
     }
+    await attempt.release()
     log.info({ cabinet: String(cabinet.number), transactionId: String(outcome.transactionId) },
       'payment code redeemed')
     await setFlash(ctx, say.redeemed(`${formatAmount(outcome.amount)} AZN`, outcome.code))
