@@ -25,7 +25,8 @@ export async function insertCeiling(clients: number[], seconds = 8, maxClients =
   const url = new URL(dbUrl(name))
   for (const c of clients) {
     const text = execFileSync('pgbench', ['-n', '-h', url.hostname, '-p', url.port || '5432',
-      '-U', url.username || 'postgres', '-f', script, '-c', String(Math.min(c, maxClients)), '-j', '2',
+      '-U', url.username || 'postgres', '-f', script,
+      '-c', String(Math.min(c, maxClients)), '-j', '2',
       '-T', String(seconds), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(text)
     out.set(c, tps ? Number(tps[1]) : NaN)

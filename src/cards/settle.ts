@@ -187,7 +187,9 @@ export async function settleOrder(
   }
   if (status.outcome === 'declined') {
     const r = await close(deps, order, 'declined', status)
-    if (r.status === 'settled' && r.changed) log.info({ detail: status.detail }, 'card order declined')
+    if (r.status === 'settled' && r.changed) {
+      log.info({ detail: status.detail }, 'card order declined')
+    }
     return r
   }
   const inWindow = now.getTime() < order.createdAt.getTime() + processor.statusWindowMs

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cabinet-gateway.js')
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
+  '../../bin/cabinet-gateway.js')
 
 export interface Run { code: number | null; stdout: string; stderr: string }
 

@@ -130,7 +130,8 @@ export function registerPayments(program: Command): void {
       for (const p of found) {
         const table = new Table({ style: { head: [], border: [] } })
         for (const [k, v] of Object.entries(p)) {
-          table.push({ [k]: typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? '') })
+          const shown = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? '')
+          table.push({ [k]: shown })
         }
         process.stdout.write(`${table.toString()}\n`)
       }

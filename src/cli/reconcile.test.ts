@@ -8,7 +8,8 @@ import { cabinetFactory } from '../../test/helpers/factories.ts'
 import { paymentFactory, registryFile } from '../reconcile/testkit.ts'
 
 const ctx = useDb(test)
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cabinet-gateway.js')
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
+  '../../bin/cabinet-gateway.js')
 const prefix = `cg-recon-cli-${process.pid}`
 const providersFile = registryFile('providers.json', JSON.stringify({
   providers: {

@@ -4,7 +4,7 @@ import { GatewayError } from '../errors.ts'
 const mobileCodes = new Set(['10', '50', '51', '55', '60', '70', '77', '99'])
 
 /**
- * Normalises an Azerbaijani mobile number to `+994XXXXXXXXX`; accepts
+ * Normalises an Azerbaijani mobile number to `+994` and nine digits; accepts
  * `+994 50 123 45 67`, `994501234567` and `050 123 45 67`. Throws 'bad_request'.
  */
 export function parseMobile(input: string): string {

@@ -74,8 +74,8 @@ export async function enqueueCredits(q: CreditsQueue, paymentIds: bigint[],
   })))
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not take the jobs within ${timeoutMs} ms`)),
-      timeoutMs)
+    timer = setTimeout(
+      () => reject(new Error(`redis did not take the jobs within ${timeoutMs} ms`)), timeoutMs)
   })
   adding.catch(() => {})
   try {

@@ -22,7 +22,9 @@ export const parsers: Record<RegistryFormat, Parser> = {
 }
 
 // Formats whose specification makes the trailer mandatory.
-const trailerRequired: Record<RegistryFormat, boolean> = { 'qiwi-tsv': true, csv: false, xml: false }
+const trailerRequired: Record<RegistryFormat, boolean> = {
+  'qiwi-tsv': true, csv: false, xml: false,
+}
 
 export interface ReconcileOptions {
   profile: RegistryProfile

@@ -54,7 +54,8 @@ test('a code is redeemed through the form and shows in the credits with its code
     const row = await h.db('ledger_transactions').where({ idempotency_key: `redeem:${voucher}` })
       .first('created_at')
     const at = bakuDateTime(row.created_at)
-    t.true(credits.text.includes(`<td data-label="Tarix">${at.date}</td><td data-label="Saat">${at.time}</td>`))
+    t.true(credits.text.includes(
+      `<td data-label="Tarix">${at.date}</td><td data-label="Saat">${at.time}</td>`))
   })
 
 test('every kind of wrong code gets its own message', async (t) => {

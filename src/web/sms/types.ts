@@ -1,4 +1,4 @@
-/** One text message to one phone number in +994XXXXXXXXX form. */
+/** One text message to one phone number in international form (+994 and nine digits). */
 export interface SmsMessage {
   to: string
   text: string
