@@ -1,7 +1,9 @@
 import test from 'ava'
 import { makeCabinet } from '../payers/testkit.ts'
 import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
-import { createOrder, mintOrderNumber, type OrderState } from './orders.ts'
+import {
+  createOrder, expireByOperator, mintOrderNumber, type OrderState,
+} from './orders.ts'
 
 let t0: TestDb
 test.before(async () => {
@@ -62,3 +64,14 @@ for (const [from, to, allowed] of moves) {
     else await t.throwsAsync(move, { message: new RegExp(`cannot go from ${from} to ${to}`) })
   })
 }
+
+test('an operator expires a waiting order with a note, and only a waiting one', async (t) => {
+  const c = await makeCabinet(t0.db, 7990)
+  const o = await createOrder(t0.db, { processor: 'p', cabinetId: c.id, amount: 100n,
+    channel: 'public' })
+  const expired = await expireByOperator(t0.db, 'p', o.orderNumber, 'expired by ops: past window')
+  t.is(expired?.state, 'expired')
+  t.is(expired?.detail, 'expired by ops: past window')
+  t.is(await expireByOperator(t0.db, 'p', o.orderNumber, 'again'), null)
+  t.is(await expireByOperator(t0.db, 'p', '20990101000000', 'unknown'), null)
+})

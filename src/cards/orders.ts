@@ -124,3 +124,19 @@ export async function markRedirected(db: Db | Trx, id: bigint, refs: ProcessorRe
   })
   return n === 1
 }
+
+/**
+ * An operator closes a waiting order the processor can no longer answer about
+ * (past its status window). The order may still become paid later on the
+ * processor's word; this only stops the sweeper asking. Returns the order, or
+ * null when it was not waiting.
+ */
+export async function expireByOperator(db: Db | Trx, processor: string, orderNumber: string,
+  note: string): Promise<CardOrder | null> {
+  const [row] = await db('card_orders')
+    .where({ processor, order_number: orderNumber }).whereIn('state', pendingStates)
+    .update({ state: 'expired', settled_at: db.fn.now(), updated_at: db.fn.now(),
+      detail: note.slice(0, 500) })
+    .returning('*')
+  return row ? fromRow(row as CardOrderRow) : null
+}

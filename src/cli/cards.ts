@@ -2,7 +2,9 @@ import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import Table from 'cli-table3'
 import { checkOrder } from '../cards/check.ts'
-import { findOrder, pendingStates, type CardOrder } from '../cards/orders.ts'
+import {
+  expireByOperator, findOrder, pendingStates, type CardOrder,
+} from '../cards/orders.ts'
 import type { CardProcessor } from '../cards/processor.ts'
 import { cardProcessors } from '../cards/processors.ts'
 import { reverseOrder } from '../cards/reversal.ts'
@@ -57,7 +59,8 @@ function print(rows: Array<[string, string]>, json?: boolean): void {
 
 /** `cards sweep | show | reverse`: the operator's side of card payments. */
 export function registerCards(program: Command): void {
-  const cards = program.command('cards').description('card orders: sweep, inspect, reverse')
+  const cards = program.command('cards')
+    .description('card orders: sweep, inspect, expire, reverse')
 
   cards.command('sweep')
     .description('ask processors about waiting card orders, credit the paid ones, expire old '
@@ -98,6 +101,24 @@ export function registerCards(program: Command): void {
         print(rows, opts.json)
         process.exitCode = pendingStates.includes(order.state) ? 1 : 0
       })
+    })
+
+  cards.command('expire')
+    .description('close a waiting order the processor can no longer answer about; it may '
+      + 'still become paid later on the processor\'s word')
+    .argument('<processor>', 'processor id from the providers file')
+    .argument('<order>', 'our order number')
+    .requiredOption('--reason <text>', 'why, kept on the order')
+    .option('--operator <name>', 'who decides (default: the login name)')
+    .action(async (id: string, number: string, opts: { reason: string; operator?: string }) => {
+      const operator = opts.operator ?? process.env.SUDO_USER ?? userInfo().username
+      const order = await withOperatorDb((db) => expireByOperator(db, id, number,
+        `expired by ${operator}: ${opts.reason}`))
+      if (!order) {
+        throw new GatewayError('conflict', `order ${number} of ${id} is not waiting `
+          + '(unknown, or already paid, declined, expired or reversed)')
+      }
+      print(orderLines(order).slice(0, 4))
     })
 
   cards.command('reverse')
