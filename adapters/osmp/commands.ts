@@ -1,7 +1,7 @@
 import type { AppContext } from '../../src/context.ts'
 import { GatewayError, isGatewayError } from '../../src/errors.ts'
 import { formatAmount, parseAmount } from '../../src/money.ts'
-import { normaliseRef, resolvePayer } from '../../src/payers/index.ts'
+import { normaliseRef, payerKey, resolvePayer } from '../../src/payers/index.ts'
 import {
   asUnavailable, findPayment, fingerprintOf, type Payment,
 } from '../../src/payments/accept.ts'
@@ -78,8 +78,9 @@ export async function pay(deps: Deps, net: Network, p: OsmpParams): Promise<Osmp
     const time = parseTxnDate(p.txn_date, net.options.timeZone)
     const serviceType = serviceTypeOf(p, net.options)
     // A voucher is bought for nobody in particular: there is no payer to find.
-    const payer = net.options.sells === 'voucher' ? null : await resolve(deps, net, account)
-    parsed = { amount, account, time, serviceType, payer }
+    // A payer's cabinet is looked up inside the insert that accepts the payment.
+    const key = net.options.sells === 'voucher' ? null : payerKey(account, net.options.account)
+    parsed = { amount, account, time, serviceType, key }
   } catch (err) {
     if (!isGatewayError(err) || err.retryable) throw err
     // A refusal is final only for a txn_id never accepted: the network may be
@@ -101,13 +102,14 @@ export async function pay(deps: Deps, net: Network, p: OsmpParams): Promise<Osmp
     payerRef: parsed.account,
     account: normaliseRef(parsed.account),
     target: targetOf(net),
-    cabinetId: parsed.payer?.cabinetId ?? null,
+    cabinetId: null,
+    ...(parsed.key ? { payerKey: parsed.key } : {}),
     amount: parsed.amount,
     providerTimeRaw: parsed.time.raw,
     providerTime: parsed.time.utc,
     metadata: parsed.serviceType ? { servicetype: parsed.serviceType } : {},
     reply: ({ id, paymentCode }) => storedReply({ ...replyFor(0), prvTxn: id.toString(), sum,
-      ...(parsed.payer ? {} : { code: paymentCode }) }),
+      ...(parsed.key ? {} : { code: paymentCode }) }),
   })
   if (outcome.status === 'mismatch') return mismatch(net)
   return replay(outcome.payment)

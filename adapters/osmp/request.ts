@@ -89,7 +89,7 @@ export function parseTxnDate(raw: string | undefined, zone: string): ProviderTim
   }
   // A terminal's clock may drift, but not by decades: such a date would fall
   // into no registry day and never reconcile.
-  if (at.year < 2000 || at > DateTime.now().plus({ days: 2 })) {
+  if (at.year < 2000 || at.toMillis() > Date.now() + 2 * 86_400_000) {
     throw bad('txn_date is out of range (from the year 2000 to two days ahead)')
   }
   return { raw, utc: at.toUTC().toJSDate() }

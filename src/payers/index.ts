@@ -17,5 +17,5 @@ export {
   blockCabinet, createCabinet, findCabinet, nextCabinetNumber, unblockCabinet,
 } from './cabinets.ts'
 export type { Cabinet, CabinetKey, NewCabinet } from './cabinets.ts'
-export { payerKey, resolvePayer } from './resolve.ts'
-export type { PayerMode, ResolvedPayer } from './resolve.ts'
+export { payerByKey, payerKey, resolvePayer } from './resolve.ts'
+export type { PayerKey, PayerMode, ResolvedPayer } from './resolve.ts'

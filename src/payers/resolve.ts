@@ -17,8 +17,9 @@ export interface ResolvedPayer {
 }
 
 /** Turns a typed reference into a lookup key, as the network's mode allows. */
-export function payerKey(ref: RefInput, mode: PayerMode)
-  : { number: bigint } | { document: string } {
+export type PayerKey = { number: bigint } | { document: string }
+
+export function payerKey(ref: RefInput, mode: PayerMode): PayerKey {
   if (mode === 'cabinet') return { number: parseCabinetNumber(ref) }
   if (mode === 'document') return { document: parseDocument(ref).document }
   const norm = normaliseRef(ref)
@@ -39,7 +40,15 @@ export async function resolvePayer(
   mode: PayerMode,
   opts: { allowBlocked?: boolean } = {},
 ): Promise<ResolvedPayer> {
-  const key = payerKey(ref, mode)
+  return payerByKey(db, payerKey(ref, mode), opts)
+}
+
+/** The cabinet behind a parsed key; the same refusals as resolvePayer. */
+export async function payerByKey(
+  db: Db | Trx,
+  key: PayerKey,
+  opts: { allowBlocked?: boolean } = {},
+): Promise<ResolvedPayer> {
   const row = await db('cabinets').where(key)
     .first('id', 'number', 'surname', 'name', 'patronymic', 'blocked')
   if (!row) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Db, Trx } from '../db.ts'
+import { payerByKey, type PayerKey } from '../payers/resolve.ts'
 import { GatewayError, isTransientDbError } from '../errors.ts'
 import { newPaymentCode } from './code.ts'
 
@@ -42,6 +43,12 @@ export interface AcceptInput {
   /** The payer reference normalised; with the amount it is the fingerprint. */
   account: string
   cabinetId: bigint | null
+  /**
+   * Instead of `cabinetId`: the payer's parsed reference, looked up inside the
+   * insert (one round trip). No such cabinet, or a blocked one, throws
+   * 'payer_not_found' or 'cabinet_blocked', as resolvePayer does.
+   */
+  payerKey?: PayerKey
   amount: bigint
   providerTimeRaw?: string | null
   providerTime?: Date | null
@@ -121,19 +128,31 @@ const columns: Array<[string, string]> = [['provider', 'text'], ['external_id', 
 async function insertPayment(db: Db, input: AcceptInput, fingerprint: string,
   paymentCode: string): Promise<Record<string, unknown> | undefined> {
   const reply = JSON.stringify(input.reply?.({ id: idMarker, paymentCode }) ?? {})
+  const key = input.payerKey
+  const cabinet = key ? 'c.id' : '?::bigint'
   const values = [input.provider, input.externalId, input.source, input.target ?? 'cabinet',
-    input.payerRef, input.cabinetId?.toString() ?? null, input.amount.toString(), fingerprint,
-    input.providerTimeRaw ?? null,
+    input.payerRef, ...(key ? [] : [input.cabinetId?.toString() ?? null]),
+    input.amount.toString(), fingerprint, input.providerTimeRaw ?? null,
     input.providerTime ?? null, paymentCode]
+  // A payer named by reference joins the insert: a blocked or unknown cabinet
+  // gives no row, and the caller finds out which.
+  const payer = !key ? { sql: '', bindings: [] as string[] }
+    : 'number' in key
+      ? { sql: 'join cabinets c on c.number = ?::bigint and not c.blocked',
+        bindings: [key.number.toString()] }
+      : { sql: 'join cabinets c on c.document = ?::text and not c.blocked',
+        bindings: [key.document] }
   const result = await db.raw(`
     with s as (select nextval(pg_get_serial_sequence('payments', 'id')) as id)
     insert into payments (id, ${columns.map(([c]) => c).join(', ')}, reply, metadata)
-    select s.id, ${columns.map(([, type]) => `?::${type}`).join(', ')},
+    select s.id, ${columns.map(([c, type]) => (c === 'cabinet_id' ? cabinet : `?::${type}`))
+      .join(', ')},
       replace(?::text, ?, s.id::text)::jsonb, ?::jsonb
-    from s
+    from s ${payer.sql}
     on conflict (provider, external_id) do nothing
     returning *`,
-  [...values, reply, idMarker.toString(), JSON.stringify(input.metadata ?? {})])
+  [...values, reply, idMarker.toString(), JSON.stringify(input.metadata ?? {}),
+    ...payer.bindings])
   return (result.rows as Array<Record<string, unknown>>)[0]
 }
 
@@ -157,6 +176,11 @@ export async function acceptPayment(db: Db, input: AcceptInput): Promise<AcceptO
       }
     }
     const existing = await findPayment(db, input.provider, input.externalId)
+    if (!existing && input.payerKey) {
+      // No row and no twin: the payer is unknown or blocked, and this says which.
+      await payerByKey(db, input.payerKey)
+      throw new GatewayError('unavailable', 'the payer changed during the payment; retry')
+    }
     if (!existing) {
       throw new GatewayError('internal', 'payment conflicted but cannot be read back')
     }
