@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { enqueueCredits, type CreditsQueue } from '../queue/credits.ts'
+import { enqueueCreditGroup, type CreditsQueue } from '../queue/credits.ts'
 import {
   acceptPayment, type AcceptInput, type AcceptOutcome, type Payment,
 } from './accept.ts'
@@ -9,8 +9,8 @@ export type InboxDeps = Pick<AppContext, 'db' | 'log' | 'metrics' | 'queues'>
 const batches = new WeakMap<CreditsQueue, { ids: bigint[]; done: Promise<void> }>()
 
 /**
- * Payments accepted in the same turn of the event loop share one `addBulk`:
- * one write to Redis for a burst instead of one per payment.
+ * Payments accepted in the same turn of the event loop share one job: one
+ * write to Redis for a burst, and one job for the worker to take.
  */
 function enqueueSoon(q: CreditsQueue, id: bigint, timeoutMs: number): Promise<void> {
   let batch = batches.get(q)
@@ -18,7 +18,7 @@ function enqueueSoon(q: CreditsQueue, id: bigint, timeoutMs: number): Promise<vo
     const ids: bigint[] = []
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       batches.delete(q)
-      return enqueueCredits(q, ids, timeoutMs)
+      return enqueueCreditGroup(q, ids, timeoutMs)
     })
     batch = { ids, done }
     batches.set(q, batch)

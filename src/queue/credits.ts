@@ -8,6 +8,8 @@ export const creditsQueueName = 'credits'
 /** Job data carries the payment id only: no personal data ever sits in Redis. */
 export interface CreditJob {
   paymentId: string
+  /** More payments accepted in the same turn as `paymentId`, posted with it. */
+  alsoIds?: string[]
 }
 
 /** BullMQ refuses all-digit ids and ':' in ids, so the payment id gets a prefix. */
@@ -67,11 +69,28 @@ export function createCreditsQueue(redisUrl: string, prefix: string, log: Logger
 export async function enqueueCredits(q: CreditsQueue, paymentIds: bigint[],
   timeoutMs = 2000): Promise<void> {
   if (paymentIds.length === 0) return
-  const adding = q.queue.addBulk(paymentIds.map((id) => ({
+  await withinTime(q.queue.addBulk(paymentIds.map((id) => ({
     name: 'post',
     data: { paymentId: id.toString() },
     opts: { jobId: creditJobId(id) },
-  })))
+  }))), timeoutMs)
+}
+
+/**
+ * One job for payments accepted together, keyed by the first one's id: the
+ * worker posts them in one batch, and Redis sees one job instead of many.
+ * Each payment is still in Postgres; the sweeper covers any the job misses.
+ */
+export async function enqueueCreditGroup(q: CreditsQueue, paymentIds: bigint[],
+  timeoutMs = 2000): Promise<void> {
+  const [first, ...rest] = paymentIds
+  if (first === undefined) return
+  await withinTime(q.queue.add('post', { paymentId: first.toString(),
+    ...(rest.length ? { alsoIds: rest.map(String) } : {}) }, { jobId: creditJobId(first) }),
+  timeoutMs)
+}
+
+async function withinTime(adding: Promise<unknown>, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

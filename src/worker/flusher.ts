@@ -24,9 +24,9 @@ export class CreditFlusher {
     this.log = deps.log.child({ component: 'credits' })
   }
 
-  /** Resolves once a flush that started after this call (and includes `id`) has finished. */
-  flush(id?: bigint): Promise<void> {
-    if (id !== undefined) this.pending.add(id)
+  /** Resolves once a flush that started after this call (and includes `ids`) has finished. */
+  flush(...ids: bigint[]): Promise<void> {
+    for (const id of ids) this.pending.add(id)
     const done = new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject })
     })

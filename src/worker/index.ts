@@ -39,11 +39,11 @@ export function startCreditWorker(ctx: AppContext, opts: { closeGraceMs?: number
   connection.on('error', (err) => log.warn({ err }, 'credits worker: redis connection error'))
 
   const worker = new Worker<CreditJob>(creditsQueueName, async (job) => {
-    const id = job.data?.paymentId
-    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id)) {
+    const ids = [job.data?.paymentId, ...(job.data?.alsoIds ?? [])]
+    if (!ids.every((id) => typeof id === 'string' && /^\d{1,19}$/.test(id))) {
       throw new UnrecoverableError(`job ${job.id} names no payment id`)
     }
-    await flusher.flush(BigInt(id))
+    await flusher.flush(...ids.map((id) => BigInt(id as string)))
   }, { connection, prefix: settings.prefix, concurrency: settings.concurrency })
   worker.on('failed', (job, err) =>
     log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'credit job failed'))
