@@ -74,3 +74,31 @@ test('a database outage is reported as unavailable, which is retryable', async (
   t.is((err as { code?: string }).code, 'unavailable')
   t.true((err as { retryable?: boolean }).retryable)
 })
+
+test('payments accepted together share one insert yet each gets its own answer', async (t) => {
+  const open = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+  const blocked = await cabinetFactory(tdb.db, { number: nextCabinetNumber(), blocked: true })
+  const byNumber = (n: bigint) => ({ cabinetId: null, payerKey: { number: n } })
+  const { document } = await tdb.db('cabinets').where({ id: String(open.id) }).first('document')
+  // Started in one turn of the event loop, so they meet in one statement.
+  const results = await Promise.allSettled([
+    acceptPayment(tdb.db, input('b1', byNumber(open.number))),
+    acceptPayment(tdb.db, input('b2', byNumber(blocked.number))),
+    acceptPayment(tdb.db, input('b3', byNumber(999_999_999_999n))),
+    acceptPayment(tdb.db, input('b4', { cabinetId: null,
+      payerKey: { document: document as string } })),
+    acceptPayment(tdb.db, input('b1', byNumber(open.number))),
+    acceptPayment(tdb.db, input('b1', { ...byNumber(open.number), amount: 1n })),
+  ])
+  const status = results.map((r) => r.status === 'fulfilled' ? r.value.status
+    : (r.reason as { code: string }).code)
+  t.is(status[0] === 'accepted' ? status[4] : status[0], 'replayed')
+  t.true([status[0], status[4]].includes('accepted'))
+  t.deepEqual(status.slice(1, 4), ['cabinet_blocked', 'payer_not_found', 'accepted'])
+  t.is(status[5], 'mismatch')
+  const rows = await tdb.db('payments').whereIn('external_id', ['b1', 'b2', 'b3', 'b4'])
+    .orderBy('external_id').select('external_id', 'cabinet_id', 'reply', 'id')
+  t.deepEqual(rows.map((r) => [r.external_id, r.cabinet_id]), [['b1', open.id],
+    ['b4', open.id]])
+  for (const r of rows) t.is(r.reply.prv_txn, r.id.toString())
+})

@@ -119,41 +119,83 @@ export function asUnavailable(err: unknown): unknown {
 // this marker and the statement swaps in the id: one round trip, not two.
 const idMarker = 9_223_372_036_854_775_807n
 
-// Column and its SQL type: parameters in a SELECT list need explicit casts.
-const columns: Array<[string, string]> = [['provider', 'text'], ['external_id', 'text'],
-  ['source', 'text'], ['target', 'text'], ['payer_ref', 'text'], ['cabinet_id', 'bigint'],
-  ['amount', 'bigint'], ['fingerprint', 'text'], ['provider_time_raw', 'text'],
-  ['provider_time', 'timestamptz'], ['payment_code', 'text']]
+interface Pending {
+  input: AcceptInput
+  fingerprint: string
+  paymentCode: string
+}
 
-async function insertPayment(db: Db, input: AcceptInput, fingerprint: string,
-  paymentCode: string): Promise<Record<string, unknown> | undefined> {
-  const reply = JSON.stringify(input.reply?.({ id: idMarker, paymentCode }) ?? {})
+type Row = Record<string, unknown>
+
+// One VALUES row per payment; parameters in a VALUES list need explicit casts.
+const valueTypes = ['int', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text',
+  'bigint', 'text', 'text', 'timestamptz', 'text', 'text', 'text']
+
+function valuesOf(p: Pending, ord: number): Array<string | number | Date | null> {
+  const { input } = p
   const key = input.payerKey
-  const cabinet = key ? 'c.id' : '?::bigint'
-  const values = [input.provider, input.externalId, input.source, input.target ?? 'cabinet',
-    input.payerRef, ...(key ? [] : [input.cabinetId?.toString() ?? null]),
-    input.amount.toString(), fingerprint, input.providerTimeRaw ?? null,
-    input.providerTime ?? null, paymentCode]
-  // A payer named by reference joins the insert: a blocked or unknown cabinet
-  // gives no row, and the caller finds out which.
-  const payer = !key ? { sql: '', bindings: [] as string[] }
-    : 'number' in key
-      ? { sql: 'join cabinets c on c.number = ?::bigint and not c.blocked',
-        bindings: [key.number.toString()] }
-      : { sql: 'join cabinets c on c.document = ?::text and not c.blocked',
-        bindings: [key.document] }
+  return [ord, input.provider, input.externalId, input.source, input.target ?? 'cabinet',
+    input.payerRef, key ? null : input.cabinetId?.toString() ?? null,
+    key && 'number' in key ? key.number.toString() : null,
+    key && 'document' in key ? key.document : null,
+    input.amount.toString(), p.fingerprint, input.providerTimeRaw ?? null,
+    input.providerTime ?? null, p.paymentCode,
+    JSON.stringify(input.reply?.({ id: idMarker, paymentCode: p.paymentCode }) ?? {}),
+    JSON.stringify(input.metadata ?? {})]
+}
+
+/**
+ * Inserts payments in one statement. A payer named by reference is looked up
+ * in the same statement: a blocked or unknown cabinet gives no row, and the
+ * caller finds out which. Each row's id is swapped into its stored reply.
+ */
+async function insertPayments(db: Db | Trx, batch: Pending[]): Promise<Row[]> {
+  const row = `(${valueTypes.map((t) => `?::${t}`).join(', ')})`
   const result = await db.raw(`
-    with s as (select nextval(pg_get_serial_sequence('payments', 'id')) as id)
-    insert into payments (id, ${columns.map(([c]) => c).join(', ')}, reply, metadata)
-    select s.id, ${columns.map(([c, type]) => (c === 'cabinet_id' ? cabinet : `?::${type}`))
-      .join(', ')},
-      replace(?::text, ?, s.id::text)::jsonb, ?::jsonb
-    from s ${payer.sql}
+    with v (ord, provider, external_id, source, target, payer_ref, cabinet_id, num, doc,
+        amount, fingerprint, ptr, pt, code, reply, metadata) as (
+      values ${batch.map(() => row).join(', ')}
+    ), p as (
+      select nextval(pg_get_serial_sequence('payments', 'id')) as id, v.*,
+        coalesce(v.cabinet_id, cn.id, cd.id) as cab
+      from v
+      left join cabinets cn on cn.number = v.num and not cn.blocked
+      left join cabinets cd on cd.document = v.doc and not cd.blocked
+      where (v.num is null and v.doc is null) or cn.id is not null or cd.id is not null
+    )
+    insert into payments (id, provider, external_id, source, target, payer_ref, cabinet_id,
+      amount, fingerprint, provider_time_raw, provider_time, payment_code, reply, metadata)
+    select id, provider, external_id, source, target, payer_ref, cab, amount, fingerprint,
+      ptr, pt, code, replace(reply, ?, id::text)::jsonb, metadata::jsonb
+    from p order by ord
     on conflict (provider, external_id) do nothing
     returning *`,
-  [...values, reply, idMarker.toString(), JSON.stringify(input.metadata ?? {}),
-    ...payer.bindings])
-  return (result.rows as Array<Record<string, unknown>>)[0]
+  [...batch.flatMap((p, i) => valuesOf(p, i)), idMarker.toString()])
+  return result.rows as Row[]
+}
+
+const batches = new WeakMap<Db, { items: Pending[]; done: Promise<Row[]> }>()
+
+/**
+ * Payments accepted in the same turn of the event loop share one INSERT (one
+ * round trip and one commit for a burst); inside a caller's transaction the
+ * payment is inserted at once. Resolves to this payment's row, if inserted.
+ */
+function insertSoon(db: Db | Trx, p: Pending): Promise<Row | undefined> {
+  const pick = (rows: Row[]) => rows.find((r) => r.payment_code === p.paymentCode)
+  if (db.isTransaction) return insertPayments(db, [p]).then(pick)
+  let batch = batches.get(db as Db)
+  if (!batch) {
+    const items: Pending[] = []
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      batches.delete(db as Db)
+      return insertPayments(db, items)
+    })
+    batch = { items, done }
+    batches.set(db as Db, batch)
+  }
+  batch.items.push(p)
+  return batch.done.then(pick)
 }
 
 /**
@@ -161,13 +203,14 @@ async function insertPayment(db: Db, input: AcceptInput, fingerprint: string,
  * provider and external id. The insert is a single statement: with READ
  * COMMITTED a concurrent twin waits for the first commit and then sees it.
  */
-export async function acceptPayment(db: Db, input: AcceptInput): Promise<AcceptOutcome> {
+export async function acceptPayment(db: Db | Trx, input: AcceptInput)
+  : Promise<AcceptOutcome> {
   const fingerprint = fingerprintOf(input)
   try {
     for (let attempt = 1; ; attempt++) {
       const paymentCode = newPaymentCode()
       try {
-        const row = await insertPayment(db, input, fingerprint, paymentCode)
+        const row = await insertSoon(db, { input, fingerprint, paymentCode })
         if (row) return { status: 'accepted', payment: toPayment(row) }
         break
       } catch (err) {
