@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import Table from 'cli-table3'
 import { checkOrder } from '../cards/check.ts'
@@ -12,7 +11,7 @@ import { sweepCardOrders } from '../cards/sweeper.ts'
 import { createContext, type AppContext } from '../context.ts'
 import { GatewayError } from '../errors.ts'
 import { formatAmount } from '../money.ts'
-import { positiveInt, withOperatorDb } from './reconcile.ts'
+import { operatorName, positiveInt, withOperatorDb } from './operator.ts'
 
 async function withCards<T>(fn: (ctx: AppContext, processors: Map<string, CardProcessor>)
   => Promise<T>): Promise<T> {
@@ -111,7 +110,7 @@ export function registerCards(program: Command): void {
     .requiredOption('--reason <text>', 'why, kept on the order')
     .option('--operator <name>', 'who decides (default: the login name)')
     .action(async (id: string, number: string, opts: { reason: string; operator?: string }) => {
-      const operator = opts.operator ?? process.env.SUDO_USER ?? userInfo().username
+      const operator = operatorName(opts.operator)
       const order = await withOperatorDb((db) => expireByOperator(db, id, number,
         `expired by ${operator}: ${opts.reason}`))
       if (!order) {
@@ -129,7 +128,7 @@ export function registerCards(program: Command): void {
     .requiredOption('--reason <text>', 'why, for the ledger and the log')
     .option('--operator <name>', 'who asks (default: the login name)')
     .action(async (id: string, number: string, opts: { reason: string; operator?: string }) => {
-      const operator = opts.operator ?? process.env.SUDO_USER ?? userInfo().username
+      const operator = operatorName(opts.operator)
       const report = await withCards((ctx, processors) =>
         reverseOrder(ctx, processorOf(processors, id), number, { operator,
           reason: opts.reason }))

@@ -5,7 +5,7 @@ import {
 } from '../account/index.ts'
 import { GatewayError } from '../errors.ts'
 import { formatAmount, parseAmount } from '../money.ts'
-import { withOperatorDb } from './reconcile.ts'
+import { withOperatorDb } from './operator.ts'
 
 interface IssueOptions {
   amount: string

@@ -8,7 +8,7 @@ import type { ProvidersFile } from '../providers.ts'
 import { dayWindow } from '../reconcile/match.ts'
 import { parseDay, registryProfile } from '../reconcile/profile.ts'
 import { csvCell } from '../reconcile/report.ts'
-import { outputFormat, positiveInt, withOperatorDb } from './reconcile.ts'
+import { outputFormat, positiveInt, withOperatorDb } from './operator.ts'
 
 const states = ['accepted', 'posted', 'reversed']
 

@@ -1,41 +1,9 @@
-import { userInfo } from 'node:os'
 import type { Command } from 'commander'
-import { loadConfig, type Config } from '../config.ts'
 import { createContext } from '../context.ts'
-import { createDb, type Db } from '../db.ts'
-import { GatewayError } from '../errors.ts'
-import { loadProvidersFile, type ProvidersFile } from '../providers.ts'
 import { inboxCredit } from '../reconcile/apply.ts'
 import { parseDay, registryProfile } from '../reconcile/profile.ts'
-import type { OutputFormat } from '../reconcile/report.ts'
 import { reconcile } from '../reconcile/run.ts'
-
-/** Runs an operator command with a small pool and the providers file, then lets go. */
-export async function withOperatorDb<T>(
-  fn: (db: Db, providers: ProvidersFile, config: Config) => Promise<T>,
-): Promise<T> {
-  const config = loadConfig()
-  const providers = loadProvidersFile(config.providersFile)
-  const db = createDb(config.databaseUrl, { min: 0, max: 4 })
-  try {
-    return await fn(db, providers, config)
-  } finally {
-    await db.destroy()
-  }
-}
-
-/** `--json` and `--csv` pick a machine format; neither means a table for people. */
-export function outputFormat(opts: { json?: boolean; csv?: boolean }): OutputFormat {
-  if (opts.json && opts.csv) throw new GatewayError('bad_request', 'give --json or --csv, not both')
-  return opts.json ? 'json' : opts.csv ? 'csv' : 'table'
-}
-
-export function positiveInt(raw: string, name: string): number {
-  if (!/^[1-9]\d{0,6}$/.test(raw)) {
-    throw new GatewayError('bad_request', `${name} must be a whole number above zero`)
-  }
-  return Number(raw)
-}
+import { operatorName, outputFormat, positiveInt, withOperatorDb } from './operator.ts'
 
 interface ReconcileFlags {
   provider: string
@@ -67,7 +35,7 @@ export function registerReconcile(program: Command): void {
       const output = outputFormat(opts)
       const day = parseDay(opts.date)
       const tableLimit = positiveInt(opts.limit, '--limit')
-      const operator = opts.operator ?? process.env.SUDO_USER ?? userInfo().username
+      const operator = operatorName(opts.operator)
       const outcome = await withOperatorDb(async (db, providers, config) => {
         const profile = registryProfile(providers, opts.provider, { format: opts.format })
         const base = { profile, day, file, output, out: process.stdout, notes: process.stderr,

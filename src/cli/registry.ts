@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import type { Command } from 'commander'
 import { exportRegistry } from '../reconcile/export.ts'
 import { parseDay, registryProfile, type RegistryFormat } from '../reconcile/profile.ts'
-import { withOperatorDb } from './reconcile.ts'
+import { withOperatorDb } from './operator.ts'
 
 export function registerRegistry(program: Command): void {
   program

@@ -5,7 +5,7 @@ import { formatAmount } from '../money.ts'
 import { cardProcessors } from '../cards/processors.ts'
 import { sweepCardOrders } from '../cards/sweeper.ts'
 import { sweepAccepted } from '../payments/sweep.ts'
-import { positiveInt, withOperatorDb } from './reconcile.ts'
+import { positiveInt, withOperatorDb } from './operator.ts'
 
 /** One line of the sweep's summary. */
 export interface SweepLine {
