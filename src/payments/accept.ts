@@ -3,6 +3,7 @@ import type { Db, Trx } from '../db.ts'
 import { payerByKey, type PayerKey } from '../payers/resolve.ts'
 import { GatewayError, isTransientDbError } from '../errors.ts'
 import { newPaymentCode } from './code.ts'
+import { perTurn } from './per-turn.ts'
 
 export type PaymentSource = 'terminal' | 'card' | 'operator'
 export type PaymentTarget = 'cabinet' | 'voucher'
@@ -174,28 +175,16 @@ async function insertPayments(db: Db | Trx, batch: Pending[]): Promise<Row[]> {
   return result.rows as Row[]
 }
 
-const batches = new WeakMap<Db, { items: Pending[]; done: Promise<Row[]> }>()
+const insertTogether = perTurn(insertPayments)
 
 /**
  * Payments accepted in the same turn of the event loop share one INSERT (one
  * round trip and one commit for a burst); inside a caller's transaction the
  * payment is inserted at once. Resolves to this payment's row, if inserted.
  */
-function insertSoon(db: Db | Trx, p: Pending): Promise<Row | undefined> {
-  const pick = (rows: Row[]) => rows.find((r) => r.payment_code === p.paymentCode)
-  if (db.isTransaction) return insertPayments(db, [p]).then(pick)
-  let batch = batches.get(db as Db)
-  if (!batch) {
-    const items: Pending[] = []
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      batches.delete(db as Db)
-      return insertPayments(db, items)
-    })
-    batch = { items, done }
-    batches.set(db as Db, batch)
-  }
-  batch.items.push(p)
-  return batch.done.then(pick)
+async function insertSoon(db: Db | Trx, p: Pending): Promise<Row | undefined> {
+  const rows = db.isTransaction ? await insertPayments(db, [p]) : await insertTogether(db, p)
+  return rows.find((r) => r.payment_code === p.paymentCode)
 }
 
 /**

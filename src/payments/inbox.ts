@@ -1,31 +1,17 @@
 import type { AppContext } from '../context.ts'
 import { enqueueCreditGroup, type CreditsQueue } from '../queue/credits.ts'
+import { perTurn } from './per-turn.ts'
 import {
   acceptPayment, type AcceptInput, type AcceptOutcome, type Payment,
 } from './accept.ts'
 
 export type InboxDeps = Pick<AppContext, 'db' | 'log' | 'metrics' | 'queues'>
 
-const batches = new WeakMap<CreditsQueue, { ids: bigint[]; done: Promise<void> }>()
-
 /**
  * Payments accepted in the same turn of the event loop share one job: one
  * write to Redis for a burst, and one job for the worker to take.
  */
-function enqueueSoon(q: CreditsQueue, id: bigint, timeoutMs: number): Promise<void> {
-  let batch = batches.get(q)
-  if (!batch) {
-    const ids: bigint[] = []
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      batches.delete(q)
-      return enqueueCreditGroup(q, ids, timeoutMs)
-    })
-    batch = { ids, done }
-    batches.set(q, batch)
-  }
-  batch.ids.push(id)
-  return batch.done
-}
+const enqueueSoon = perTurn((q: CreditsQueue, ids: bigint[]) => enqueueCreditGroup(q, ids, 1000))
 
 /**
  * The money path's front door for every protocol: commit the payment, then
@@ -43,7 +29,7 @@ export async function receivePayment(deps: InboxDeps, input: AcceptInput)
       try {
         // While Redis is away the payer is answered at once; the sweeper enqueues later.
         if (deps.queues.credits.connection.status !== 'ready') throw new Error('redis is away')
-        await enqueueSoon(deps.queues.credits, payment.id, 1000)
+        await enqueueSoon(deps.queues.credits, payment.id)
       } catch (err) {
         deps.metrics.enqueueFailures.inc()
         deps.log.warn({ err, paymentId: payment.id.toString() },
