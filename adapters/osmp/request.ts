@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon'
+import { localTimeToUtc } from '../../src/localtime.ts'
 import { GatewayError } from '../../src/errors.ts'
 import { checkCurrency, parseAmount, type Qepik } from '../../src/money.ts'
 import type { OsmpOptions } from './options.ts'
@@ -83,16 +83,14 @@ export interface ProviderTime {
 export function parseTxnDate(raw: string | undefined, zone: string): ProviderTime {
   if (raw === undefined || raw === '') throw bad('txn_date is missing')
   if (!/^\d{14}$/.test(raw)) throw bad('txn_date must be YYYYMMDDHHMMSS')
-  const at = DateTime.fromFormat(raw, 'yyyyMMddHHmmss', { zone })
-  if (!at.isValid || at.toFormat('yyyyMMddHHmmss') !== raw) {
-    throw bad('txn_date is not a valid date and time')
-  }
+  const utc = localTimeToUtc(raw, zone)
+  if (!utc) throw bad('txn_date is not a valid date and time')
   // A terminal's clock may drift, but not by decades: such a date would fall
   // into no registry day and never reconcile.
-  if (at.year < 2000 || at.toMillis() > Date.now() + 2 * 86_400_000) {
+  if (raw < '2000' || utc.getTime() > Date.now() + 2 * 86_400_000) {
     throw bad('txn_date is out of range (from the year 2000 to two days ahead)')
   }
-  return { raw, utc: at.toUTC().toJSDate() }
+  return { raw, utc }
 }
 
 /** EmanAt's service type, kept with the payment when the network is configured for it. */
