@@ -28,6 +28,23 @@ export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Db {
   })
 }
 
+/**
+ * Runs a named prepared statement: Postgres parses and plans it once per
+ * connection instead of on every call. Arrays go as one parameter each. For
+ * the hot paths only; knex builds everything else. Inside a transaction the
+ * transaction's own connection runs it (knex's transaction client hands out
+ * that one and its release is a no-op); otherwise a pooled one, given back.
+ */
+export async function queryPrepared(db: Db | Trx, statement: { name: string; text: string },
+  values: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }> {
+  const client = await db.client.acquireConnection() as pg.Client
+  try {
+    return await client.query({ ...statement, values })
+  } finally {
+    await db.client.releaseConnection(client)
+  }
+}
+
 /** Creates the database named in the URL when it does not exist yet. */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const target = new URL(databaseUrl)

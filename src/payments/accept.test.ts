@@ -102,3 +102,41 @@ test('payments accepted together share one insert yet each gets its own answer',
     ['b4', open.id]])
   for (const r of rows) t.is(r.reply.prv_txn, r.id.toString())
 })
+
+test('inside a caller\'s transaction the payment is the transaction\'s: rolled back, it is gone',
+  async (t) => {
+    let seenInside: bigint | undefined
+    await t.throwsAsync(tdb.db.transaction(async (trx) => {
+      const out = await acceptPayment(trx, input('a-trx'))
+      t.is(out.status, 'accepted')
+      const row = await trx('payments').where({ provider: 'unit', external_id: 'a-trx' }).first()
+      seenInside = row?.id as bigint | undefined
+      throw new Error('caller gives up')
+    }), { message: 'caller gives up' })
+    t.truthy(seenInside, 'visible inside the transaction that inserted it')
+    t.is(await tdb.db('payments').where({ external_id: 'a-trx' }).first(), undefined)
+    // The pool's connections are still usable afterwards.
+    t.is((await acceptPayment(tdb.db, input('a-trx'))).status, 'accepted')
+  })
+
+test('payers named by number or document are found and blocked ones refused, in one batch',
+  async (t) => {
+    const open = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    const blocked = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    await tdb.db('cabinets').where({ id: blocked.id }).update({ blocked: true })
+    const { document } = await tdb.db('cabinets').where({ id: open.id }).first()
+    const outs = await Promise.allSettled([
+      acceptPayment(tdb.db, input('k1', { cabinetId: null,
+        payerKey: { number: open.number } })),
+      acceptPayment(tdb.db, input('k2', { cabinetId: null,
+        payerKey: { document: document as string } })),
+      acceptPayment(tdb.db, input('k3', { cabinetId: null,
+        payerKey: { number: blocked.number } })),
+    ])
+    const [byNumber, byDocument, refused] = outs
+    t.is(byNumber.status === 'fulfilled' && byNumber.value.payment.cabinetId, open.id)
+    t.is(byDocument.status === 'fulfilled' && byDocument.value.payment.cabinetId, open.id)
+    t.is(refused.status === 'rejected' && (refused.reason as { code?: string }).code,
+      'cabinet_blocked')
+    t.is((await tdb.db('payments').where({ external_id: 'k3' })).length, 0)
+  })

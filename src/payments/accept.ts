@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Db, Trx } from '../db.ts'
+import { queryPrepared, type Db, type Trx } from '../db.ts'
 import { payerByKey, type PayerKey } from '../payers/resolve.ts'
 import { GatewayError, isTransientDbError } from '../errors.ts'
 import { newPaymentCode } from './code.ts'
@@ -128,8 +128,9 @@ interface Pending {
 
 type Row = Record<string, unknown>
 
-// One VALUES row per payment; parameters in a VALUES list need explicit casts.
-const valueTypes = ['int', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text',
+// The batch goes in as one array per column, so the statement's text is the
+// same for any number of payments and each connection prepares it once.
+const columnTypes = ['int', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'text',
   'bigint', 'text', 'text', 'timestamptz', 'text', 'text', 'text']
 
 function valuesOf(p: Pending, ord: number): Array<string | number | Date | null> {
@@ -150,29 +151,37 @@ function valuesOf(p: Pending, ord: number): Array<string | number | Date | null>
  * in the same statement: a blocked or unknown cabinet gives no row, and the
  * caller finds out which. Each row's id is swapped into its stored reply.
  */
-async function insertPayments(db: Db | Trx, batch: Pending[]): Promise<Row[]> {
-  const row = `(${valueTypes.map((t) => `?::${t}`).join(', ')})`
-  const result = await db.raw(`
+function insertStatement(): string {
+  const param = (i: number) => `$${i + 1}`
+  return `
     with v (ord, provider, external_id, source, target, payer_ref, cabinet_id, num, doc,
         amount, fingerprint, ptr, pt, code, reply, metadata) as (
-      values ${batch.map(() => row).join(', ')}
+      select * from unnest(${columnTypes.map((t, i) => `${param(i)}::${t}[]`).join(', ')})
     ), p as (
-      select nextval(pg_get_serial_sequence('payments', 'id')) as id, v.*,
-        coalesce(v.cabinet_id, cn.id, cd.id) as cab
+      -- Scalar subqueries: one index probe per payment whatever the table's
+      -- size (joins were planned as two scans of the whole cabinets table).
+      select nextval('payments_id_seq') as id, v.*, coalesce(v.cabinet_id,
+        (select c.id from cabinets c where c.number = v.num and not c.blocked),
+        (select c.id from cabinets c where c.document = v.doc and not c.blocked)) as cab
       from v
-      left join cabinets cn on cn.number = v.num and not cn.blocked
-      left join cabinets cd on cd.document = v.doc and not cd.blocked
-      where (v.num is null and v.doc is null) or cn.id is not null or cd.id is not null
     )
     insert into payments (id, provider, external_id, source, target, payer_ref, cabinet_id,
       amount, fingerprint, provider_time_raw, provider_time, payment_code, reply, metadata)
     select id, provider, external_id, source, target, payer_ref, cab, amount, fingerprint,
-      ptr, pt, code, replace(reply, ?, id::text)::jsonb, metadata::jsonb
-    from p order by ord
+      ptr, pt, code, replace(reply, ${param(columnTypes.length)}, id::text)::jsonb,
+      metadata::jsonb
+    from p where (num is null and doc is null) or cab is not null order by ord
     on conflict (provider, external_id) do nothing
-    returning *`,
-  [...batch.flatMap((p, i) => valuesOf(p, i)), idMarker.toString()])
-  return result.rows as Row[]
+    returning *`
+}
+
+const prepared = { name: 'accept_payments', text: insertStatement() }
+
+async function insertPayments(db: Db | Trx, batch: Pending[]): Promise<Row[]> {
+  const rows = batch.map((p, i) => valuesOf(p, i))
+  const values = [...columnTypes.map((_, c) => rows.map((r) => r[c] ?? null)),
+    idMarker.toString()]
+  return (await queryPrepared(db, prepared, values)).rows
 }
 
 const insertTogether = perTurn(insertPayments)
