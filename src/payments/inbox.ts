@@ -8,10 +8,11 @@ import {
 export type InboxDeps = Pick<AppContext, 'db' | 'log' | 'metrics' | 'queues'>
 
 /**
- * Payments accepted in the same turn of the event loop share one job: one
- * write to Redis for a burst, and one job for the worker to take.
+ * Payments accepted while the previous wake-up is being written share one
+ * job: one write to Redis for a burst, and one job for the worker to take.
  */
-const enqueueSoon = perTurn((q: CreditsQueue, ids: bigint[]) => enqueueCreditGroup(q, ids, 1000))
+const enqueueSoon = perTurn(
+  (q: CreditsQueue, ids: bigint[]) => enqueueCreditGroup(q, ids, 1000), 1)
 
 /**
  * The money path's front door for every protocol: commit the payment, then
