@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Db, Trx } from '../db.ts'
+import { queryPrepared, type Db, type Trx } from '../db.ts'
 import { GatewayError } from '../errors.ts'
 import { maxLegAmount, txKinds, type PostRequest, type Posted } from './types.ts'
 
@@ -91,20 +91,51 @@ async function inTransaction<T>(db: Db | Trx, fn: (trx: Trx) => Promise<T>): Pro
 
 type EntryRow = { transaction_id: bigint; account_id: bigint; amount: bigint }
 
+// Prepared once per connection, with one array per column: the same text
+// for any number of rows.
+const insertEntriesStatement = {
+  name: 'ledger_insert_entries',
+  text: `insert into ledger_entries (transaction_id, account_id, amount)
+    select * from unnest($1::bigint[], $2::bigint[], $3::bigint[])`,
+}
+
+const txByKeysStatement = {
+  name: 'ledger_tx_by_keys',
+  text: `select id, idempotency_key, fingerprint, created_at from ledger_transactions
+    where idempotency_key = any($1::text[])`,
+}
+
+const insertTxStatement = {
+  name: 'ledger_insert_tx',
+  text: `insert into ledger_transactions (idempotency_key, kind, fingerprint, metadata,
+      reverses_id)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::bigint[])
+    on conflict (idempotency_key) do nothing
+    returning id, idempotency_key, created_at`,
+}
+
+async function txByKeys(trx: Trx, keys: string[]): Promise<StoredTx[]> {
+  return (await queryPrepared(trx, txByKeysStatement, [keys])).rows as unknown as StoredTx[]
+}
+
 // The database checks balance per INSERT statement, so a statement carries
 // every leg of the transactions it holds; chunks split only between them.
 async function insertEntries(trx: Trx, rows: EntryRow[]): Promise<void> {
+  const write = (chunk: EntryRow[]) => queryPrepared(trx, insertEntriesStatement, [
+    chunk.map((r) => r.transaction_id.toString()),
+    chunk.map((r) => r.account_id.toString()),
+    chunk.map((r) => r.amount.toString())])
   let chunk: EntryRow[] = []
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as EntryRow
     chunk.push(row)
     const next = rows[i + 1]
     if (chunk.length >= 2000 && next?.transaction_id !== row.transaction_id) {
-      await trx('ledger_entries').insert(chunk)
+      await write(chunk)
       chunk = []
     }
   }
-  if (chunk.length) await trx('ledger_entries').insert(chunk)
+  if (chunk.length) await write(chunk)
 }
 
 /**
@@ -174,20 +205,18 @@ export async function postBatch(
       }
     }
   }
-  const keys = [...byKey.keys()]
-  settle(await trx('ledger_transactions').whereIn('idempotency_key', keys) as StoredTx[])
+  settle(await txByKeys(trx, [...byKey.keys()]))
 
   const fresh = [...byKey.values()].filter((p) => !results.has(p.req.key))
   if (fresh.length === 0) return results
   const created: Array<{ id: bigint; idempotency_key: string; created_at: Date }> = []
   for (let i = 0; i < fresh.length; i += 1000) {
     const chunk = fresh.slice(i, i + 1000)
-    created.push(...await trx('ledger_transactions')
-      .insert(chunk.map((p) => ({ idempotency_key: p.req.key, kind: p.req.kind,
-        fingerprint: p.fingerprint, metadata: p.req.metadata ?? {},
-        reverses_id: p.req.reverses ?? null })))
-      .onConflict('idempotency_key').ignore()
-      .returning(['id', 'idempotency_key', 'created_at']))
+    const { rows } = await queryPrepared(trx, insertTxStatement, [
+      chunk.map((p) => p.req.key), chunk.map((p) => p.req.kind), chunk.map((p) => p.fingerprint),
+      chunk.map((p) => JSON.stringify(p.req.metadata ?? {})),
+      chunk.map((p) => p.req.reverses?.toString() ?? null)])
+    created.push(...rows as Array<{ id: bigint; idempotency_key: string; created_at: Date }>)
   }
   const entries: EntryRow[] = []
   for (const c of created) {
@@ -207,8 +236,6 @@ export async function postBatch(
     throw err
   }
   const lost = fresh.filter((p) => !results.has(p.req.key)).map((p) => p.req.key)
-  if (lost.length) {
-    settle(await trx('ledger_transactions').whereIn('idempotency_key', lost) as StoredTx[])
-  }
+  if (lost.length) settle(await txByKeys(trx, lost))
   return results
 }

@@ -1,5 +1,5 @@
 import { recordVoucherSales } from '../account/vouchers.ts'
-import type { Db, Trx } from '../db.ts'
+import { queryPrepared, type Db, type Trx } from '../db.ts'
 import { GatewayError, isTransientDbError } from '../errors.ts'
 import { accountId, postBatch, type PostRequest } from '../ledger/index.ts'
 
@@ -36,20 +36,45 @@ export interface PostOptions {
   fill?: boolean
 }
 
-const columns = ['id', 'provider', 'external_id', 'target', 'cabinet_id', 'amount',
-  'payment_code', 'received_at']
+const columns = 'id, provider, external_id, target, cabinet_id, amount, payment_code, received_at'
+
+// Prepared once per connection; ids go as one array whatever their number.
+// SKIP LOCKED: a payment another worker is posting right now is its business.
+const claimNamed = {
+  name: 'payments_claim_named',
+  text: `select ${columns} from payments
+    where state = 'accepted' and id = any($1::bigint[])
+    order by id for update skip locked`,
+}
+
+const claimOthers = {
+  name: 'payments_claim_others',
+  text: `select ${columns} from payments
+    where state = 'accepted' and id <> all($1::bigint[])
+    order by received_at limit $2 for update skip locked`,
+}
+
+const cabinetAccountsStatement = {
+  name: 'accounts_of_cabinets',
+  text: 'select id, cabinet_id from accounts where cabinet_id = any($1::bigint[])',
+}
+
+const markPosted = {
+  name: 'payments_mark_posted',
+  text: `update payments p
+       set state = 'posted', ledger_transaction_id = v.tx, posted_at = now()
+      from (select unnest($1::bigint[]) as id, unnest($2::bigint[]) as tx) v
+     where p.id = v.id and p.state = 'accepted'
+    returning p.id, p.provider, p.received_at, p.posted_at`,
+}
 
 async function claim(trx: Trx, opts: PostOptions): Promise<Claimed[]> {
   const ids = (opts.ids ?? []).slice(0, opts.limit).map(String)
-  // SKIP LOCKED: a payment another worker is posting right now is its business.
-  const named = ids.length === 0 ? [] : await trx('payments').select(columns)
-    .where({ state: 'accepted' }).whereIn('id', ids)
-    .orderBy('id').forUpdate().skipLocked() as Claimed[]
+  const named = ids.length === 0 ? []
+    : (await queryPrepared(trx, claimNamed, [ids])).rows as unknown as Claimed[]
   const room = opts.limit - named.length
   if (!opts.fill || room <= 0) return named
-  const others = await trx('payments').select(columns)
-    .where({ state: 'accepted' }).whereNotIn('id', ids.length ? ids : ['0'])
-    .orderBy('received_at').limit(room).forUpdate().skipLocked() as Claimed[]
+  const others = (await queryPrepared(trx, claimOthers, [ids, room])).rows as unknown as Claimed[]
   return [...named, ...others]
 }
 
@@ -57,8 +82,8 @@ async function cabinetAccounts(trx: Trx, rows: Claimed[]): Promise<Map<string, b
   const cabinets = [...new Set(rows.filter((r) => r.cabinet_id !== null)
     .map((r) => String(r.cabinet_id)))]
   if (cabinets.length === 0) return new Map()
-  const found = await trx('accounts').whereIn('cabinet_id', cabinets)
-    .select('id', 'cabinet_id') as Array<{ id: bigint; cabinet_id: bigint }>
+  const found = (await queryPrepared(trx, cabinetAccountsStatement, [cabinets]))
+    .rows as Array<{ id: bigint; cabinet_id: bigint }>
   return new Map(found.map((a) => [String(a.cabinet_id), a.id]))
 }
 
@@ -118,13 +143,8 @@ async function postOnce(db: Db, opts: PostOptions): Promise<PostRun> {
       }
     }
     if (done.length === 0) return { posted: [], failed }
-    const updated = await trx.raw(`
-      update payments p
-         set state = 'posted', ledger_transaction_id = v.tx, posted_at = now()
-        from (select unnest(?::bigint[]) as id, unnest(?::bigint[]) as tx) v
-       where p.id = v.id and p.state = 'accepted'
-      returning p.id, p.provider, p.received_at, p.posted_at`,
-    [done.map((d) => String(d.row.id)), done.map((d) => String(d.tx))])
+    const updated = await queryPrepared(trx, markPosted,
+      [done.map((d) => String(d.row.id)), done.map((d) => String(d.tx))])
     await recordVoucherSales(trx, done.filter((d) => d.row.target === 'voucher').map((d) => ({
       paymentId: d.row.id, code: d.row.payment_code, amount: d.row.amount,
       provider: d.row.provider, transactionId: d.tx })))
