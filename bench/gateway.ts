@@ -12,7 +12,9 @@ export interface GatewayProcess {
 /** Starts `src/main.ts` as its own process and waits until /healthz answers. */
 export async function startGateway(env: Record<string, string>, port: number)
   : Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [
+    ...(process.env.GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

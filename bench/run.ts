@@ -16,12 +16,13 @@ const figures: Figure[] = []
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`)
 
 log('terminal pay throughput against a running gateway')
-const pay = await payThroughput(connections, seconds)
+const pay = await payThroughput(connections, seconds, quick ? 2 : 5)
 log('Postgres single-row insert ceiling (pgbench)')
 const ceiling = await insertCeiling(connections, seconds)
 for (const p of pay) {
   const c = p.connections
-  const ratio = p.perSecond / (ceiling.get(c) ?? NaN)
+  const ceil = ceiling.get(c)
+  const ratio = p.perSecond / (ceil?.perSecond ?? NaN)
   const at32 = c === 32
   figures.push(
     { name: `pay at ${c} connections`, value: p.perSecond, unit: 'req/s',
@@ -31,12 +32,32 @@ for (const p of pay) {
       ...(at32 ? { target: '<= 50', pass: p.p99 <= 50 } : {}) },
     { name: `pay at ${c} connections, answers not result 0`, value: p.notOk + p.non2xx,
       unit: 'replies', target: '0', pass: p.notOk + p.non2xx === 0 },
+    { name: `pay at ${c} connections, every 0 posted, ledger sums to 0`,
+      value: p.booksAgree ? 1 : 0, unit: 'yes=1', target: '1', pass: p.booksAgree },
     { name: `pay at ${c} connections, all posted after`, value: p.postedAfterMs, unit: 'ms' },
-    { name: `insert ceiling at ${Math.min(c, 64)} clients`, value: ceiling.get(c) ?? NaN,
+    { name: `insert ceiling at ${Math.min(c, 64)} clients`, value: ceil?.perSecond ?? NaN,
       unit: 'tx/s' },
     { name: `gateway over ceiling at ${c}`, value: ratio, unit: 'ratio',
       ...(at32 ? { target: '>= 0.5', pass: ratio >= 0.5 } : {}) },
   )
+  // What each side cost the machine: on a few cores the ratio is roughly the
+  // CPU of one bare insert over the CPU of one whole payment.
+  if (p.cpu) {
+    const u = p.cpu.perUnitUs
+    figures.push({ name: `pay at ${c}: machine CPU per payment`, value: u.machine ?? NaN,
+      unit: 'µs' })
+    if (at32) {
+      for (const part of ['gateway', 'postgres', 'redis', 'loadgen', 'other']) {
+        figures.push({ name: `pay at ${c}: ... of which ${part}`, value: u[part] ?? NaN,
+          unit: 'µs' })
+      }
+      figures.push({ name: `pay at ${c}: machine idle`, value: p.cpu.idle * 100, unit: '%' })
+    }
+  }
+  if (ceil?.cpu) {
+    figures.push({ name: `insert ceiling at ${Math.min(c, 64)}: machine CPU per insert`,
+      value: ceil.cpu.perUnitUs.machine ?? NaN, unit: 'µs' })
+  }
 }
 
 log('worker alone: batched posting against one transaction per payment')
