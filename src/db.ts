@@ -28,20 +28,38 @@ export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Db {
   })
 }
 
+function isStalePlan(err: unknown): boolean {
+  // A prepared statement whose result columns a migration changed under it.
+  return (err as { code?: string }).code === '0A000'
+    && /cached plan must not change result type/.test((err as Error).message)
+}
+
 /**
  * Runs a named prepared statement: Postgres parses and plans it once per
  * connection instead of on every call. Arrays go as one parameter each. For
  * the hot paths only; knex builds everything else. Inside a transaction the
  * transaction's own connection runs it (knex's transaction client hands out
  * that one and its release is a no-op); otherwise a pooled one, given back.
+ *
+ * Statements name their result columns, so a column added by a migration
+ * while the gateway runs changes nothing. Should a migration still change a
+ * statement's result, the connection holding the old plan is closed (the
+ * pool then drops it) and, outside a transaction, the call is made once more
+ * on a fresh connection.
  */
 export async function queryPrepared(db: Db | Trx, statement: { name: string; text: string },
   values: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }> {
-  const client = await db.client.acquireConnection() as pg.Client
-  try {
-    return await client.query({ ...statement, values })
-  } finally {
-    await db.client.releaseConnection(client)
+  for (let attempt = 1; ; attempt++) {
+    const client = await db.client.acquireConnection() as pg.Client
+    try {
+      return await client.query({ ...statement, values })
+    } catch (err) {
+      if (!isStalePlan(err)) throw err
+      await client.end().catch(() => {})
+      if (db.isTransaction || attempt >= 2) throw err
+    } finally {
+      await db.client.releaseConnection(client)
+    }
   }
 }
 

@@ -76,6 +76,11 @@ export function fingerprintOf(p: { target?: PaymentTarget; account: string; amou
   return createHash('sha256').update(canonical).digest('hex')
 }
 
+/** The columns toPayment reads, named so that a prepared statement's result stays put. */
+const paymentColumns = ['id', 'provider', 'external_id', 'source', 'target', 'payer_ref',
+  'cabinet_id', 'amount', 'fingerprint', 'provider_time_raw', 'provider_time', 'received_at',
+  'state', 'payment_code', 'reply', 'metadata', 'ledger_transaction_id', 'posted_at'].join(', ')
+
 export function toPayment(row: Record<string, unknown>): Payment {
   return {
     id: row.id as bigint,
@@ -172,7 +177,7 @@ function insertStatement(): string {
       metadata::jsonb
     from p where (num is null and doc is null) or cab is not null order by ord
     on conflict (provider, external_id) do nothing
-    returning *`
+    returning ${paymentColumns}`
 }
 
 const prepared = { name: 'accept_payments', text: insertStatement() }
