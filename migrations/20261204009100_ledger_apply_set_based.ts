@@ -4,7 +4,9 @@ import type { Knex } from 'knex'
 // account from a PL/pgSQL loop: a batch of 500 credits ran about 500
 // statements. Now the accounts are locked in id order by one locking SELECT
 // (the lock node sits above the sort, so locks are taken in that order and
-// concurrent postings cannot deadlock), then changed by one UPDATE.
+// concurrent statements cannot deadlock), then changed by one UPDATE. A
+// posting that needs several statements locks all its accounts in id order
+// first (src/ledger/post.ts).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create or replace function ledger_apply_entries() returns trigger language plpgsql as $$

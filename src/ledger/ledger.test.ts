@@ -173,3 +173,27 @@ test('a batch posts new keys once and replays known ones', async (t) => {
   t.is((again.get('batch-4') as GatewayError).code, 'idempotency_conflict')
   t.is(await cabinetBalance(ctx.db, cab.id), 100n * 3n + 999n)
 })
+
+test('batches too big for one statement, crediting the same cabinets in opposite orders, '
+  + 'do not deadlock', async (t) => {
+  const low = await cabinetFactory(ctx.db)
+  const high = await cabinetFactory(ctx.db)
+  const clearing = await accountId(ctx.db, { kind: 'clearing', provider: 'demo' })
+  // 2,000 credits make 4,000 entries: two INSERT statements, the first
+  // touching one cabinet and the second the other.
+  const batch = (round: number, tag: string, first: bigint, second: bigint) =>
+    Array.from({ length: 2000 }, (_, i) => ({
+      key: `big-${round}-${tag}-${i}`, kind: 'credit' as const,
+      legs: [{ account: clearing, amount: -1n }, { account: i < 1000 ? first : second, amount: 1n }],
+    }))
+  for (let round = 0; round < 3; round++) {
+    const outcomes = await Promise.allSettled([
+      ctx.db.transaction((trx) => postBatch(trx, batch(round, 'a', high.accountId, low.accountId))),
+      ctx.db.transaction((trx) => postBatch(trx, batch(round, 'b', low.accountId, high.accountId))),
+    ])
+    const failed = outcomes.filter((o) => o.status === 'rejected')
+    t.deepEqual(failed.map((f) => String((f as PromiseRejectedResult).reason?.message)), [])
+  }
+  t.is(await cabinetBalance(ctx.db, low.id), 6000n)
+  t.is(await cabinetBalance(ctx.db, high.id), 6000n)
+})

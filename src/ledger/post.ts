@@ -91,6 +91,8 @@ async function inTransaction<T>(db: Db | Trx, fn: (trx: Trx) => Promise<T>): Pro
 
 type EntryRow = { transaction_id: bigint; account_id: bigint; amount: bigint }
 
+const entriesPerStatement = 2000
+
 // Prepared once per connection, with one array per column: the same text
 // for any number of rows.
 const insertEntriesStatement = {
@@ -118,24 +120,40 @@ async function txByKeys(trx: Trx, keys: string[]): Promise<StoredTx[]> {
   return (await queryPrepared(trx, txByKeysStatement, [keys])).rows as unknown as StoredTx[]
 }
 
+const lockAccountsStatement = {
+  name: 'ledger_lock_accounts',
+  text: `select 1 from accounts where tracked and id = any($1::bigint[])
+    order by id for no key update`,
+}
+
 // The database checks balance per INSERT statement, so a statement carries
 // every leg of the transactions it holds; chunks split only between them.
+// Each statement's trigger locks its own accounts in id order; when a batch
+// needs several statements, all its accounts are locked in id order first,
+// or two batches could each hold what the other's next statement needs.
 async function insertEntries(trx: Trx, rows: EntryRow[]): Promise<void> {
-  const write = (chunk: EntryRow[]) => queryPrepared(trx, insertEntriesStatement, [
-    chunk.map((r) => r.transaction_id.toString()),
-    chunk.map((r) => r.account_id.toString()),
-    chunk.map((r) => r.amount.toString())])
+  const chunks: EntryRow[][] = []
   let chunk: EntryRow[] = []
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as EntryRow
     chunk.push(row)
     const next = rows[i + 1]
-    if (chunk.length >= 2000 && next?.transaction_id !== row.transaction_id) {
-      await write(chunk)
+    if (chunk.length >= entriesPerStatement && next?.transaction_id !== row.transaction_id) {
+      chunks.push(chunk)
       chunk = []
     }
   }
-  if (chunk.length) await write(chunk)
+  if (chunk.length) chunks.push(chunk)
+  if (chunks.length > 1) {
+    const accounts = [...new Set(rows.map((r) => r.account_id.toString()))]
+    await queryPrepared(trx, lockAccountsStatement, [accounts])
+  }
+  for (const c of chunks) {
+    await queryPrepared(trx, insertEntriesStatement, [
+      c.map((r) => r.transaction_id.toString()),
+      c.map((r) => r.account_id.toString()),
+      c.map((r) => r.amount.toString())])
+  }
 }
 
 /**
