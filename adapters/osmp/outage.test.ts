@@ -10,15 +10,29 @@ import { dropDb, freshDb, type TestDb } from '../../test/helpers/db.ts'
 import { cabinetFactory } from '../../test/helpers/factories.ts'
 
 /**
- * A TCP proxy in front of Postgres that the test can cut: `down` refuses new
- * connections and drops open ones; `loseReplyAfter` forwards a statement to
- * Postgres and then drops the connection before the answer comes back.
+ * A TCP proxy in front of Postgres or Redis that the test can cut: `down`
+ * refuses new connections and drops open ones; `loseReplyAfter` forwards a
+ * statement and then drops the connection before the answer comes back;
+ * `stall` holds what clients send (the server seems to hang) until `resume`.
  */
-class PgProxy {
+class TcpProxy {
   mode: 'up' | 'down' = 'up'
   private sockets = new Set<net.Socket>()
   private trigger: string | undefined
+  private held: Array<() => void> | undefined
   private server = net.createServer((client) => this.connect(client))
+
+  constructor(private readonly upstreamPort: number) {}
+
+  stall(): void {
+    this.held ??= []
+  }
+
+  resume(): void {
+    const held = this.held ?? []
+    this.held = undefined
+    for (const send of held) send()
+  }
 
   async listen(): Promise<number> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
@@ -48,10 +62,14 @@ class PgProxy {
       client.destroy()
       return
     }
-    const upstream = net.connect(5432, '127.0.0.1')
+    const upstream = net.connect(this.upstreamPort, '127.0.0.1')
     this.sockets.add(client).add(upstream)
     let cut = false
     client.on('data', (chunk) => {
+      if (this.held) {
+        this.held.push(() => upstream.write(chunk))
+        return
+      }
       upstream.write(chunk)
       if (this.trigger && chunk.toString('utf8').includes(this.trigger)) {
         this.trigger = undefined
@@ -80,7 +98,7 @@ class PgProxy {
 let h: Harness
 let tdb: TestDb
 let proxied: Db
-const proxy = new PgProxy()
+const proxy = new TcpProxy(5432)
 
 test.after.always(async () => {
   await h?.close()
@@ -162,4 +180,39 @@ test.serial('Redis unavailable during pay: answered 0 at once, posted later by t
     t.teardown(() => worker.close())
     await waitFor(async () => (await cabinetBalance(tdb.db, cab.id)) === 600n)
     t.pass()
+  })
+
+test.serial('Redis hanging mid-write: every payer is answered 0 within about a second',
+  async (t) => {
+    const cab = await cabinetFactory(tdb.db, { number: nextCabinetNumber() })
+    const redisProxy = new TcpProxy(6379)
+    const port = await redisProxy.listen()
+    t.teardown(() => redisProxy.close())
+    const prefix = testPrefix('hang')
+    const gw = await startHarness({ db: tdb.db, prefix, providers: providersOf({
+      h1: osmpNetwork() }), env: { REDIS_URL: `redis://127.0.0.1:${port}` } })
+    t.teardown(() => gw.close())
+    // Teardowns run last-registered first: a failed assertion must not leave Redis held.
+    t.teardown(() => redisProxy.resume())
+    const pay = (id: string) => osmp(gw.url, 'h1', { command: 'pay', txn_id: id,
+      account: cab.number.toString(), sum: '1.00', txn_date: '20240131235930' })
+    t.is(resultOf((await pay('h-0')).body), 0)
+
+    redisProxy.stall()
+    // Spread over several turns, so later wake-ups queue behind a hanging one.
+    const answers = []
+    for (let i = 1; i <= 4; i++) {
+      const started = Date.now()
+      answers.push(pay(`h-${i}`).then((r) => ({ r, ms: Date.now() - started })))
+      await new Promise((resolve) => setTimeout(resolve, 150))
+    }
+    for (const { r, ms } of await Promise.all(answers)) {
+      t.is(resultOf(r.body), 0)
+      t.true(ms < 1500, `answered after ${ms} ms`)
+    }
+    redisProxy.resume()
+    const worker = await startHarness({ db: tdb.db, prefix, worker: true,
+      providers: providersOf({ h1: osmpNetwork() }), settings: { sweepAfterMs: 0 } })
+    t.teardown(() => worker.close())
+    await waitFor(async () => (await cabinetBalance(tdb.db, cab.id)) === 500n)
   })

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { enqueueCreditGroup, type CreditsQueue } from '../queue/credits.ts'
+import { enqueueCreditGroup, withinTime, type CreditsQueue } from '../queue/credits.ts'
 import { perTurn } from './per-turn.ts'
 import {
   acceptPayment, type AcceptInput, type AcceptOutcome, type Payment,
@@ -30,7 +30,9 @@ export async function receivePayment(deps: InboxDeps, input: AcceptInput)
       try {
         // While Redis is away the payer is answered at once; the sweeper enqueues later.
         if (deps.queues.credits.connection.status !== 'ready') throw new Error('redis is away')
-        await enqueueSoon(deps.queues.credits, payment.id)
+        // A wake-up may queue behind one that Redis is holding: the payer
+        // waits a second at most, whatever is ahead of it.
+        await withinTime(enqueueSoon(deps.queues.credits, payment.id), 1000)
       } catch (err) {
         deps.metrics.enqueueFailures.inc()
         deps.log.warn({ err, paymentId: payment.id.toString() },

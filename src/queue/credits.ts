@@ -90,7 +90,8 @@ export async function enqueueCreditGroup(q: CreditsQueue, paymentIds: bigint[],
   timeoutMs)
 }
 
-async function withinTime(adding: Promise<unknown>, timeoutMs: number): Promise<void> {
+/** Waits for `adding` at most `timeoutMs`; it is left to finish or fail on its own. */
+export async function withinTime(adding: Promise<unknown>, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
