@@ -184,7 +184,8 @@ test('batches too big for one statement, crediting the same cabinets in opposite
   const batch = (round: number, tag: string, first: bigint, second: bigint) =>
     Array.from({ length: 2000 }, (_, i) => ({
       key: `big-${round}-${tag}-${i}`, kind: 'credit' as const,
-      legs: [{ account: clearing, amount: -1n }, { account: i < 1000 ? first : second, amount: 1n }],
+      legs: [{ account: clearing, amount: -1n },
+        { account: i < 1000 ? first : second, amount: 1n }],
     }))
   for (let round = 0; round < 3; round++) {
     const outcomes = await Promise.allSettled([
