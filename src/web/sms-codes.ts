@@ -75,6 +75,23 @@ export async function issueCode(
   return { ok: true, codeId: String(row.id) }
 }
 
+/**
+ * The newest code of this purpose sent to this phone that can still be used
+ * (not expired, not used, tries left), if any.
+ */
+export async function latestUsableCode(
+  db: Db,
+  req: { cabinetId: bigint; purpose: CodePurpose; phone: string },
+  now = new Date(),
+): Promise<string | null> {
+  const row = await db('sms_codes')
+    .where({ cabinet_id: req.cabinetId, purpose: req.purpose, phone: req.phone })
+    .whereNull('used_at').andWhere('expires_at', '>', now)
+    .andWhere('attempts', '<', codeRules.maxAttempts)
+    .orderBy('created_at', 'desc').first('id')
+  return row ? String(row.id) : null
+}
+
 export type CheckResult =
   | { ok: true; phone: string }
   | { ok: false; reason: 'wrong'; attemptsLeft: number }

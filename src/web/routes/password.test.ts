@@ -163,3 +163,28 @@ test('an expired reset code is refused', async (t) => {
     password: newPassword, password2: newPassword })
   t.true(shows(res.text, messages.codeExpired))
 })
+
+test('a right pair asked again at once is answered like a wrong one; the first code still works',
+  async (t) => {
+    const cab = await openCabinet(env.db, people.nasibov, { mobile: '+994701230077',
+      confirmed: true })
+    const first = env.h.client()
+    t.is((await requestReset(first, String(cab.number), '+994701230077')).status, 303)
+    const code = env.h.sms.lastCode('+994701230077')
+    const sentBefore = env.h.sms.sent.length
+
+    const again = env.h.client()
+    const right = await requestReset(again, String(cab.number), '+994701230077')
+    const wrong = await requestReset(env.h.client(), String(cab.number), '+994701230078')
+    for (const res of [right, wrong]) {
+      t.is(res.status, 303)
+      t.is(res.headers.get('location'), '/sifre-berpa/kod')
+      t.is(res.headers.get('retry-after'), null)
+    }
+    t.is(env.h.sms.sent.length, sentBefore, 'no second SMS inside the resend window')
+    t.true(shows((await again.get('/sifre-berpa/kod')).text, messages.resetSent))
+    const done = await again.post('/sifre-berpa/kod', { code, password: newPassword,
+      password2: newPassword })
+    t.is(done.headers.get('location'), '/giris')
+    t.true(await canLogIn(String(cab.number), newPassword))
+  })

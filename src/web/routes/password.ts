@@ -11,7 +11,7 @@ import { messages } from '../messages.ts'
 import { requireLogin } from '../middleware.ts'
 import { renderPage } from '../render.ts'
 import { destroyCabinetSessions } from '../session.ts'
-import { checkCode, issueCode } from '../sms-codes.ts'
+import { checkCode, issueCode, latestUsableCode } from '../sms-codes.ts'
 import {
   beginCabinetSession, formFields, seeOther, setFlash, updateSession, type WebCtx,
   type WebState,
@@ -121,14 +121,13 @@ export function passwordRoutes(router: Router<WebState>): void {
     await attempt.failed()
     let codeId: string | null = null
     if (target) {
-      const issued = await issueCode(db, sms,
-        { cabinetId: target.cabinetId, purpose: 'reset_password', phone: mobile })
-      if (!issued.ok) {
-        ctx.set('Retry-After', String(issued.retryAfterSec))
-        return resetStartPage(ctx, form,
-          { form: messages.codeThrottled(issued.retryAfterSec) }, 429)
-      }
-      codeId = issued.codeId
+      const request = { cabinetId: target.cabinetId, purpose: 'reset_password' as const,
+        phone: mobile }
+      const issued = await issueCode(db, sms, request)
+      // Asked again too soon, a right pair is answered like any other pair (a
+      // "wait N seconds" would tell which pairs are right); the code sent
+      // before, while it is still good, is the one to type.
+      codeId = issued.ok ? issued.codeId : await latestUsableCode(db, request)
     }
     await updateSession(ctx, (d) => {
       d.reset = { cabinetId: target ? String(target.cabinetId) : null, codeId }
