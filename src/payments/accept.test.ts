@@ -149,3 +149,19 @@ test.serial('a column added to payments while the gateway runs leaves accepting 
       t.is((await acceptPayment(tdb.db, input(`col-b${i}`))).status, 'accepted')
     }
   })
+
+test('a row the database refuses fails its own payment only, not the others of its turn',
+  async (t) => {
+    const results = await Promise.allSettled([
+      acceptPayment(tdb.db, input('row-ok-1')),
+      acceptPayment(tdb.db, input('row-bad-amount', { amount: 0n })),
+      acceptPayment(tdb.db, input('row-bad-json', { metadata: { note: 'nul\u0000byte' } })),
+      acceptPayment(tdb.db, input('row-ok-2')),
+    ])
+    const outcome = results.map((r) => r.status === 'fulfilled' ? r.value.status
+      : (r.reason as { code?: string }).code)
+    t.deepEqual(outcome, ['accepted', '23514', '22P05', 'accepted'])
+    const stored = await tdb.db('payments').where('external_id', 'like', 'row-%')
+      .orderBy('external_id').pluck('external_id')
+    t.deepEqual(stored, ['row-ok-1', 'row-ok-2'])
+  })

@@ -189,7 +189,37 @@ async function insertPayments(db: Db | Trx, batch: Pending[]): Promise<Row[]> {
   return (await queryPrepared(db, prepared, values)).rows
 }
 
-const insertTogether = perTurn(insertPayments)
+/** The rows a shared insert committed, and the payments it could not take. */
+interface SharedInsert {
+  rows: Row[]
+  refused: Map<Pending, unknown>
+}
+
+/**
+ * One statement for the batch. Should the database refuse the statement for
+ * something one row holds (inputs are checked before, so this is a safety
+ * net), each payment is tried alone, so only the one at fault is refused.
+ * Outages and payment-code collisions go to every caller, who retries.
+ */
+async function insertShared(db: Db, batch: Pending[]): Promise<SharedInsert> {
+  try {
+    return { rows: await insertPayments(db, batch), refused: new Map() }
+  } catch (err) {
+    if (batch.length === 1 || isTransientDbError(err) || isCodeCollision(err)) throw err
+    const out: SharedInsert = { rows: [], refused: new Map() }
+    for (const p of batch) {
+      try {
+        out.rows.push(...await insertPayments(db, [p]))
+      } catch (one) {
+        if (isTransientDbError(one) || isCodeCollision(one)) throw one
+        out.refused.set(p, one)
+      }
+    }
+    return out
+  }
+}
+
+const insertTogether = perTurn(insertShared)
 
 /**
  * Payments accepted in the same turn of the event loop share one INSERT (one
@@ -197,7 +227,14 @@ const insertTogether = perTurn(insertPayments)
  * payment is inserted at once. Resolves to this payment's row, if inserted.
  */
 async function insertSoon(db: Db | Trx, p: Pending): Promise<Row | undefined> {
-  const rows = db.isTransaction ? await insertPayments(db, [p]) : await insertTogether(db, p)
+  let rows: Row[]
+  if (db.isTransaction) {
+    rows = await insertPayments(db, [p])
+  } else {
+    const shared = await insertTogether(db, p)
+    if (shared.refused.has(p)) throw shared.refused.get(p)
+    rows = shared.rows
+  }
   return rows.find((r) => r.payment_code === p.paymentCode)
 }
 
