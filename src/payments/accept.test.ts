@@ -143,7 +143,9 @@ test('payers named by number or document are found and blocked ones refused, in 
 
 test.serial('a column added to payments while the gateway runs leaves accepting alone',
   async (t) => {
-    for (let i = 0; i < 4; i++) t.is((await acceptPayment(tdb.db, input(`col-a${i}`))).status, 'accepted')
+    for (let i = 0; i < 4; i++) {
+      t.is((await acceptPayment(tdb.db, input(`col-a${i}`))).status, 'accepted')
+    }
     await tdb.db.raw('alter table payments add column review_note text')
     for (let i = 0; i < 6; i++) {
       t.is((await acceptPayment(tdb.db, input(`col-b${i}`))).status, 'accepted')
