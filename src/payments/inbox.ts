@@ -36,7 +36,7 @@ export async function receivePayment(deps: InboxDeps, input: AcceptInput)
       } catch (err) {
         deps.metrics.enqueueFailures.inc()
         deps.log.warn({ err, paymentId: payment.id.toString() },
-          'credit job not enqueued; the sweeper will pick the payment up')
+          'credit job not confirmed by Redis; the sweeper will pick the payment up if it is missing')
       }
       break
     case 'replayed':
