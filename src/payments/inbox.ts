@@ -36,7 +36,7 @@ export async function receivePayment(deps: InboxDeps, input: AcceptInput)
       } catch (err) {
         deps.metrics.enqueueFailures.inc()
         deps.log.warn({ err, paymentId: payment.id.toString() },
-          'credit job not confirmed by Redis; the sweeper will pick the payment up if it is missing')
+          'credit job not confirmed by Redis; the sweeper picks the payment up if missing')
       }
       break
     case 'replayed':
