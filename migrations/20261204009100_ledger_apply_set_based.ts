@@ -7,6 +7,14 @@ import type { Knex } from 'knex'
 // concurrent statements cannot deadlock), then changed by one UPDATE. A
 // posting that needs several statements locks all its accounts in id order
 // first (src/ledger/post.ts).
+
+// Each account's change in a statement's new entries: the same in both versions.
+const deltas = `sum(n.amount) as delta,
+  coalesce(sum(n.amount) filter (where n.amount > 0), 0) as ct,
+  count(*) filter (where n.amount > 0) as cc,
+  coalesce(-sum(n.amount) filter (where n.amount < 0), 0) as dt,
+  count(*) filter (where n.amount < 0) as dc`
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create or replace function ledger_apply_entries() returns trigger language plpgsql as $$
@@ -20,11 +28,7 @@ export async function up(knex: Knex): Promise<void> {
           debits_total = a.debits_total + d.dt, debits_count = a.debits_count + d.dc
         from (
           select n.account_id,
-              sum(n.amount) as delta,
-              coalesce(sum(n.amount) filter (where n.amount > 0), 0) as ct,
-              count(*) filter (where n.amount > 0) as cc,
-              coalesce(-sum(n.amount) filter (where n.amount < 0), 0) as dt,
-              count(*) filter (where n.amount < 0) as dc
+              ${deltas}
             from new_entries n group by n.account_id
         ) d
         where a.id = d.account_id and a.tracked;
@@ -40,11 +44,7 @@ export async function down(knex: Knex): Promise<void> {
     begin
       for r in
         select n.account_id,
-            sum(n.amount) as delta,
-            coalesce(sum(n.amount) filter (where n.amount > 0), 0) as ct,
-            count(*) filter (where n.amount > 0) as cc,
-            coalesce(-sum(n.amount) filter (where n.amount < 0), 0) as dt,
-            count(*) filter (where n.amount < 0) as dc
+            ${deltas}
           from new_entries n join accounts a on a.id = n.account_id and a.tracked
           group by n.account_id order by n.account_id
       loop
